@@ -1,0 +1,43 @@
+"""Planner/episode configuration shared by every command line, the benchmark and the executors.
+
+An episode runner for a world is a plain function ``run_episode(task: dict, config: EpisodeConfig, seed: int,
+llm=None) -> dict`` with no hidden state (a per-process model cache aside), so any executor can run it and the same
+seed gives the same record. Runners are looked up by world name in ``EPISODE_RUNNERS`` (lazy "module:function").
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+
+from compose.errors import UnknownNameError
+from compose.llm.base import LLMConfig
+
+MODES = ("saycan", "llm", "generative", "oracle-plan")
+
+
+@dataclass(frozen=True)
+class EpisodeConfig:
+    mode: str = "saycan"  # saycan | llm | generative | oracle-plan (navgraph adds its own)
+    llm: LLMConfig = field(default_factory=LLMConfig)
+    max_steps: int = 20
+    render: bool = True  # render frames at decision points
+    record_dir: str | None = None  # save the episode for replay
+    oracle_plan: tuple[str, ...] | None = None  # for mode oracle-plan (tests)
+    extra: tuple[tuple[str, object], ...] = ()  # world-specific knobs as (key, value) pairs, e.g. (("alpha", 0.1),)
+
+    def get(self, key: str, default=None):
+        return dict(self.extra).get(key, default)
+
+
+EPISODE_RUNNERS = {
+    "kitchen": "agents.saycan:run_episode",
+    "tabletop": "agents.tabletop:run_episode",
+    "navgraph": "agents.lmnav:run_episode",
+}
+
+
+def episode_runner(world: str):
+    if world not in EPISODE_RUNNERS:
+        raise UnknownNameError("world", world, EPISODE_RUNNERS)
+    module, func = EPISODE_RUNNERS[world].split(":")
+    return getattr(importlib.import_module(module), func)

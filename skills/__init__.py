@@ -1,0 +1,1 @@
+"""skills: what a robot can do, in words. Each skill = language description + affordance + controller."""
