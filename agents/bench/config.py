@@ -1,0 +1,93 @@
+"""The benchmark's options: parsed from the command line, in one place, into a frozen dataclass."""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from dataclasses import dataclass, field
+
+from agents.cli import add_llm_args, llm_config
+from compose.errors import InvalidInputError
+from compose.llm import LLMConfig
+
+EXECUTORS = ("serial", "process", "ray")
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    tasks: tuple[str, ...]
+    out: str
+    modes: tuple[str, ...] = ("saycan",)
+    seeds: int = 1
+    llm: LLMConfig = field(default_factory=LLMConfig)
+    executor: str = "serial"
+    workers: int = 2
+    resume: bool = False
+    limit: int | None = None
+    families: tuple[str, ...] = ()
+    max_steps: int = 20
+    render: bool = False
+    ray_address: str | None = None
+    runners: tuple[tuple[str, str], ...] = ()  # (world, "module:function") overrides of agents.config.EPISODE_RUNNERS
+    progress: bool = True
+
+    def runner_for(self, world: str) -> str | None:
+        return dict(self.runners).get(world)
+
+    def episode_fields(self) -> dict:
+        """What changes an episode's outcome: a run can only be resumed with the same values."""
+        return {"llm": dataclasses.asdict(self.llm), "max_steps": self.max_steps, "render": self.render,
+                "runners": [list(r) for r in self.runners]}
+
+    def as_dict(self) -> dict:
+        d = dataclasses.asdict(self)
+        d["runners"] = [list(r) for r in self.runners]
+        return d
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m agents.benchmark",
+        description="Run task files (docs/tasks.md) with one or more planner modes and seeds; write per-episode "
+                    "records, success rates with Wilson intervals, tables and plots.")
+    p.add_argument("--tasks", action="append", required=True, metavar="FILE", help="task file (repeatable)")
+    p.add_argument("--mode", action="append", dest="modes", metavar="MODE",
+                   help="planner mode: saycan, llm, generative, oracle-plan (repeatable; default saycan)")
+    p.add_argument("--seeds", type=int, default=1, help="seeds per task and mode: task seed + 0 .. N-1 (default 1)")
+    p.add_argument("--out", required=True, metavar="DIR", help="output folder (episodes.jsonl, results.*, plots)")
+    p.add_argument("--executor", default="serial", choices=EXECUTORS)
+    p.add_argument("--workers", type=int, default=2, help="worker processes / Ray actors (default 2)")
+    p.add_argument("--ray-address", default=None, help="Ray cluster address (default: a local Ray)")
+    p.add_argument("--resume", action="store_true", help="continue DIR/episodes.jsonl, skipping finished episodes")
+    p.add_argument("--limit", type=int, default=None, help="only the first N tasks (after --family)")
+    p.add_argument("--family", action="append", dest="families", metavar="F", help="only tasks of family F (repeatable)")
+    p.add_argument("--max-steps", type=int, default=20, help="skills per episode at most (default 20)")
+    p.add_argument("--render", action="store_true", help="render frames at decision points (slower)")
+    p.add_argument("--runner", action="append", default=[], metavar="WORLD=MODULE:FUNC",
+                   help="use another episode runner for a world (tests, plug-ins)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_llm_args(p)
+    return p
+
+
+def parse_args(argv=None) -> BenchConfig:
+    """Command line -> BenchConfig; bad values raise InvalidInputError."""
+    a = build_parser().parse_args(argv)
+    if a.seeds < 1:
+        raise InvalidInputError(f"--seeds must be >= 1, got {a.seeds}")
+    if a.workers < 1:
+        raise InvalidInputError(f"--workers must be >= 1, got {a.workers}")
+    if a.limit is not None and a.limit < 1:
+        raise InvalidInputError(f"--limit must be >= 1, got {a.limit}")
+    if a.max_steps < 1:
+        raise InvalidInputError(f"--max-steps must be >= 1, got {a.max_steps}")
+    runners = []
+    for item in a.runner:
+        world, sep, target = item.partition("=")
+        if not sep or ":" not in target:
+            raise InvalidInputError(f"--runner must look like WORLD=MODULE:FUNCTION, got {item!r}")
+        runners.append((world, target))
+    modes = tuple(dict.fromkeys(a.modes or ["saycan"]))
+    return BenchConfig(tasks=tuple(a.tasks), out=a.out, modes=modes, seeds=a.seeds, llm=llm_config(a),
+                       executor=a.executor, workers=a.workers, resume=a.resume, limit=a.limit,
+                       families=tuple(a.families or ()), max_steps=a.max_steps, render=a.render,
+                       ray_address=a.ray_address, runners=tuple(runners), progress=not a.no_progress)

@@ -1,0 +1,151 @@
+"""Executors run episode specs and yield their records as they finish: serial, a process pool, or Ray.
+
+Every executor calls the same pure ``agents.bench.runner.run_spec``, so the records are the same whichever runs
+them (timing aside). Workers keep loaded models in the per-process cache of ``agents.runtime``, so each worker loads
+a model once however many episodes it runs. Add an executor with ``@EXECUTORS.register("name")``.
+"""
+from __future__ import annotations
+
+import os
+from abc import ABC, abstractmethod
+from typing import Iterator, Sequence
+
+from agents.bench.config import BenchConfig
+from agents.bench.runner import EpisodeSpec, run_spec
+from compose.errors import optional_import
+from compose.registry import Registry
+
+
+class Executor(ABC):
+    def __init__(self, config: BenchConfig):
+        self.config = config
+
+    @abstractmethod
+    def run(self, specs: Sequence[EpisodeSpec]) -> Iterator[dict]:
+        """Yield one record (or fatal marker) per spec, in completion order."""
+
+    def close(self) -> None:
+        """Stop outstanding work and release workers. Safe to call twice."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+EXECUTORS: Registry[Executor] = Registry("executor")
+
+
+def make_executor(config: BenchConfig) -> Executor:
+    return EXECUTORS.get(config.executor)(config)
+
+
+@EXECUTORS.register("serial")
+class SerialExecutor(Executor):
+    def run(self, specs):
+        for spec in specs:
+            yield run_spec(spec, self.config)
+
+
+_WORKER_CONFIG: BenchConfig | None = None
+
+
+def _init_worker(config: BenchConfig) -> None:
+    global _WORKER_CONFIG
+    _WORKER_CONFIG = config
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def _run_in_worker(spec: EpisodeSpec) -> dict:
+    return run_spec(spec, _WORKER_CONFIG)
+
+
+@EXECUTORS.register("process")
+class ProcessExecutor(Executor):
+    """A pool of spawned processes (spawn: no forked model or simulator state)."""
+
+    def __init__(self, config):
+        super().__init__(config)
+        self.pool = None
+
+    def run(self, specs):
+        import multiprocessing
+        from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+        if not specs:
+            return
+        self.pool = ProcessPoolExecutor(max_workers=min(self.config.workers, len(specs)),
+                                        mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=_init_worker, initargs=(self.config,))
+        pending = {self.pool.submit(_run_in_worker, s) for s in specs}
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                yield fut.result()
+
+    def close(self):
+        if self.pool is not None:
+            procs = list(getattr(self.pool, "_processes", {}).values())
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            for p in procs:  # workers may be mid-episode: stop them now
+                if p.is_alive():
+                    p.terminate()
+            for p in procs:
+                p.join(timeout=5)
+            self.pool = None
+
+
+class _RayWorker:
+    """Body of a Ray actor: holds the config; the model cache lives in the actor's process."""
+
+    def __init__(self, config: BenchConfig):
+        _init_worker(config)
+
+    def run(self, spec: EpisodeSpec) -> dict:
+        return _run_in_worker(spec)
+
+
+@EXECUTORS.register("ray")
+class RayExecutor(Executor):
+    """Ray actors (one per --workers); local ``ray.init()`` unless --ray-address names a cluster."""
+
+    def __init__(self, config):
+        super().__init__(config)
+        self.ray = optional_import("ray", "ray", "ray==2.60.0")
+        self.actors: list = []
+        self.started = False
+
+    def run(self, specs):
+        ray = self.ray
+        if not specs:
+            return
+        if not ray.is_initialized():
+            kwargs = {"address": self.config.ray_address} if self.config.ray_address else {
+                "num_cpus": self.config.workers, "include_dashboard": False}
+            ray.init(log_to_driver=False, configure_logging=False, **kwargs)
+            self.started = True
+        actor_cls = ray.remote(num_cpus=1)(_RayWorker)
+        self.actors = [actor_cls.remote(self.config) for _ in range(min(self.config.workers, len(specs)))]
+        queue = list(specs)
+        running = {}
+        for actor in self.actors:
+            if queue:
+                running[actor.run.remote(queue.pop(0))] = actor
+        while running:
+            [ref], _ = ray.wait(list(running), num_returns=1)
+            actor = running.pop(ref)
+            if queue:
+                running[actor.run.remote(queue.pop(0))] = actor
+            yield ray.get(ref)
+
+    def close(self):
+        for actor in self.actors:
+            try:
+                self.ray.kill(actor)
+            except Exception:  # already gone
+                pass
+        self.actors = []
+        if self.started:
+            self.ray.shutdown()
+            self.started = False

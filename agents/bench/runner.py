@@ -1,0 +1,124 @@
+"""One episode of the benchmark: a pure function of (task, mode, seed, config), safe to run in any process.
+
+``run_spec`` never raises for a broken episode: a runner exception becomes a failed record with an ``error`` field.
+Errors that make every episode fail (no model weights, a missing backend, a dead server, an unknown name) come back
+as ``{"fatal": message, "exit_code": n}`` so the harness stops instead of recording a hundred identical failures.
+"""
+from __future__ import annotations
+
+import importlib
+import time
+import traceback
+from dataclasses import dataclass
+
+from agents.bench.config import BenchConfig
+from agents.config import MODES, EpisodeConfig, episode_runner
+from compose.errors import (BackendUnavailableError, InvalidInputError, ModelNotFoundError, ServerError,
+                            UnknownNameError)
+from envs.tasks import Task
+
+FATAL = (ModelNotFoundError, BackendUnavailableError, ServerError, UnknownNameError)
+REQUIRED_FIELDS = ("plan", "plan_success", "exec_success")
+
+
+@dataclass(frozen=True)
+class EpisodeSpec:
+    """What to run: a task (as the dict runners receive), a mode and a seed."""
+
+    task: dict
+    mode: str
+    seed_index: int
+
+    @property
+    def seed(self) -> int:
+        return self.task["seed"] + self.seed_index
+
+    @property
+    def key(self) -> tuple[str, str, int]:
+        return self.task["id"], self.mode, self.seed
+
+
+def record_key(record: dict) -> tuple[str, str, int]:
+    return record["id"], record["mode"], record["seed"]
+
+
+def make_specs(tasks: list[Task], config: BenchConfig) -> list[EpisodeSpec]:
+    """Every (task, mode, seed) to run, in a fixed order: task, then mode, then seed."""
+    chosen = [t for t in tasks if not config.families or t.family in config.families]
+    if config.limit is not None:
+        chosen = chosen[: config.limit]
+    specs = []
+    for t in chosen:
+        d = t.to_dict()
+        d["task_file"] = t.where
+        specs += [EpisodeSpec(d, mode, k) for mode in config.modes for k in range(config.seeds)]
+    return specs
+
+
+def resolve_runner(world: str, config: BenchConfig):
+    """The ``run_episode`` function for ``world`` (a --runner override first)."""
+    target = config.runner_for(world)
+    if target is None:
+        return episode_runner(world)
+    module, func = target.split(":")
+    try:
+        return getattr(importlib.import_module(module), func)
+    except (ImportError, AttributeError) as exc:
+        raise InvalidInputError(f"--runner {world}={target}: cannot load it ({exc})") from None
+
+
+def check_runners(worlds, config: BenchConfig) -> None:
+    """Fail early (before any episode) if a world has no importable runner or a mode is unknown."""
+    known = set(MODES)
+    for world in sorted(set(worlds)):
+        try:
+            fn = resolve_runner(world, config)
+        except ImportError as exc:
+            raise InvalidInputError(f"no episode runner for world {world!r} is available ({exc})") from None
+        known |= set(getattr(importlib.import_module(fn.__module__), "MODES", ()))
+    for mode in config.modes:
+        if mode not in known:  # bad input on the command line: exit code 2
+            raise InvalidInputError(str(UnknownNameError("mode", mode, known)))
+
+
+def episode_config(spec: EpisodeSpec, config: BenchConfig) -> EpisodeConfig:
+    plan = spec.task.get("oracle_plan") if spec.mode == "oracle-plan" else None
+    return EpisodeConfig(mode=spec.mode, llm=config.llm, max_steps=config.max_steps, render=config.render,
+                         oracle_plan=tuple(plan) if plan else None)
+
+
+def _failed_record(spec: EpisodeSpec, error: str) -> dict:
+    t = spec.task
+    return {"id": t["id"], "world": t["world"], "mode": spec.mode, "seed": spec.seed, "instruction": t["instruction"],
+            "family": t.get("family"), "plan": [], "steps": [], "plan_success": False, "exec_success": False,
+            "metrics": {}, "timing": {}, "llm_stats": {}, "error": error}
+
+
+def run_spec(spec: EpisodeSpec, config: BenchConfig) -> dict:
+    """Run one episode; return its record (with ``seed_index``, ``task_file`` and ``wall_s`` added) or a fatal."""
+    t0 = time.perf_counter()
+    try:
+        runner = resolve_runner(spec.task["world"], config)
+        record = runner(dict(spec.task), episode_config(spec, config), spec.seed, llm=None)
+        missing = [f for f in REQUIRED_FIELDS if f not in record]
+        if missing:
+            record = _failed_record(spec, f"runner record lacks {', '.join(missing)}")
+    except FATAL as exc:
+        return {"fatal": str(exc), "exit_code": exc.exit_code}
+    except Exception as exc:  # one broken episode must not end the benchmark
+        last = traceback.extract_tb(exc.__traceback__)[-1]
+        record = _failed_record(spec, f"{type(exc).__name__}: {exc} ({last.filename}:{last.lineno})")
+    record = dict(record)
+    record.update(id=spec.task["id"], mode=spec.mode, seed=spec.seed)
+    record.setdefault("world", spec.task["world"])
+    record.setdefault("family", spec.task.get("family"))
+    record.setdefault("instruction", spec.task["instruction"])
+    record["plan_success"] = bool(record["plan_success"])
+    record["exec_success"] = bool(record["exec_success"])
+    record.setdefault("metrics", {})
+    record.setdefault("timing", {})
+    record.setdefault("llm_stats", {})
+    record["seed_index"] = spec.seed_index
+    record["task_file"] = spec.task.get("task_file")
+    record["wall_s"] = round(time.perf_counter() - t0, 4)
+    return record

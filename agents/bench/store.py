@@ -1,0 +1,91 @@
+"""DIR/episodes.jsonl: one record per finished episode, appended, flushed and fsynced as each finishes.
+
+A run killed mid-write leaves at most a truncated last line; ``EpisodeStore.open(resume=True)`` drops it and keeps
+every complete record, so a resumed run never duplicates or loses a finished episode.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from agents.bench.runner import record_key
+from compose.errors import InvalidInputError
+
+EPISODES = "episodes.jsonl"
+RUN_CONFIG = "run_config.json"
+
+
+class EpisodeStore:
+    def __init__(self, out_dir: str | Path):
+        self.dir = Path(out_dir)
+        self.path = self.dir / EPISODES
+        self.records: dict[tuple, dict] = {}
+        self._fh = None
+
+    def open(self, resume: bool, episode_fields: dict) -> "EpisodeStore":
+        """Prepare DIR; with ``resume`` load finished records, else refuse a DIR that already has episodes."""
+        if self.dir.exists() and not self.dir.is_dir():
+            raise InvalidInputError(f"--out {self.dir} exists and is not a folder")
+        self.dir.mkdir(parents=True, exist_ok=True)
+        cfg_path = self.dir / RUN_CONFIG
+        has_episodes = self.path.exists() and self.path.stat().st_size > 0
+        if has_episodes and not resume:
+            raise InvalidInputError(f"{self.path} already holds episodes: pass --resume to continue that run, "
+                                    f"or choose another --out")
+        if resume and cfg_path.exists():
+            old = json.loads(cfg_path.read_text("utf-8"))
+            diff = [k for k in episode_fields if old.get(k) != json.loads(json.dumps(episode_fields[k]))]
+            if diff:
+                raise InvalidInputError(
+                    f"cannot resume {self.dir}: it was run with other settings ({', '.join(diff)}: "
+                    + "; ".join(f"{k} was {old.get(k)!r}" for k in diff) + "); use another --out")
+        if resume and has_episodes:
+            self._load()
+        cfg_path.write_text(json.dumps(episode_fields, indent=1, sort_keys=True) + "\n", "utf-8")
+        self._fh = open(self.path, "a", encoding="utf-8")
+        return self
+
+    def _load(self) -> None:
+        data = self.path.read_bytes()
+        lines = data.split(b"\n")
+        good_end = 0  # byte offset after the last complete, valid line
+        offset = 0
+        for i, raw in enumerate(lines):
+            complete = i < len(lines) - 1  # the piece after the last newline is incomplete
+            end = offset + len(raw) + (1 if complete else 0)
+            if raw.strip():
+                try:
+                    rec = json.loads(raw.decode("utf-8"))
+                    ok = complete and isinstance(rec, dict) and all(k in rec for k in ("id", "mode", "seed"))
+                except (UnicodeDecodeError, json.JSONDecodeError):
+                    ok = False
+                if not ok:
+                    if any(x.strip() for x in lines[i + 1:]):
+                        raise InvalidInputError(f"{self.path}:{i + 1}: corrupt record in the middle of the file; "
+                                                f"fix or remove that line, then --resume")
+                    break  # a truncated last line: the episode in flight when the run stopped
+                self.records.setdefault(record_key(rec), rec)
+            offset = end
+            good_end = end
+        if good_end < len(data):
+            with open(self.path, "r+b") as fh:
+                fh.truncate(good_end)
+
+    def __contains__(self, key) -> bool:
+        return key in self.records
+
+    def append(self, record: dict) -> None:
+        """Write one record durably (flush + fsync) and remember it."""
+        key = record_key(record)
+        if key in self.records:
+            return
+        self._fh.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+        self.records[key] = record
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None

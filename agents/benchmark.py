@@ -1,0 +1,89 @@
+"""python -m agents.benchmark --tasks FILE.jsonl --mode saycan --mode llm --seeds 3 --out runs/x
+
+Runs every task x mode x seed (seed k of a task = task seed + k) with the world's episode runner, appends each
+record to DIR/episodes.jsonl as it finishes (``--resume`` continues a stopped run), then writes results.json,
+results.md and per-family plots, and prints the summary table. Every task line is validated before anything runs.
+"""
+from __future__ import annotations
+
+import sys
+
+from agents.bench.config import BenchConfig, parse_args
+from agents.bench.executors import make_executor
+from agents.bench.plots import plot_results
+from agents.bench.report import build_results, overall_table, write_results
+from agents.bench.runner import EpisodeSpec, check_runners, make_specs
+from agents.bench.store import EpisodeStore
+from agents.cli import run_main
+from compose.errors import InvalidInputError, SocraticError
+from envs.tasks import load_task_files
+
+
+class BenchmarkAborted(SocraticError):
+    """An episode hit an error that every episode would hit (missing weights, backend, server)."""
+
+    def __init__(self, message: str, exit_code: int = 1):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def _postfix(store: EpisodeStore, keys: set) -> str:
+    done = [r for k, r in store.records.items() if k in keys]
+    if not done:
+        return ""
+    plan = sum(r["plan_success"] for r in done) / len(done)
+    exe = sum(r["exec_success"] for r in done) / len(done)
+    return f"plan {100 * plan:.0f}% exec {100 * exe:.0f}%"
+
+
+def run_benchmark(config: BenchConfig) -> dict:
+    """Run (or resume) a benchmark; returns the results dict also written to ``config.out``."""
+    from tqdm import tqdm
+
+    tasks = load_task_files(config.tasks)
+    specs: list[EpisodeSpec] = make_specs(tasks, config)
+    if not specs:
+        raise InvalidInputError(f"no task matches --family {', '.join(config.families)}; "
+                                f"families: {', '.join(sorted({t.family or '(none)' for t in tasks}))}")
+    check_runners({s.task["world"] for s in specs}, config)
+    store = EpisodeStore(config.out).open(config.resume, config.episode_fields())
+    keys = {s.key for s in specs}
+    todo = [s for s in specs if s.key not in store]
+    bar = tqdm(total=len(specs), initial=len(specs) - len(todo), desc="episodes", unit="ep",
+               disable=not config.progress, dynamic_ncols=True)
+    bar.set_postfix_str(_postfix(store, keys))
+    executor = make_executor(config)
+    try:
+        for record in executor.run(todo):
+            if "fatal" in record:
+                raise BenchmarkAborted(f"stopping the benchmark: {record['fatal']}", record.get("exit_code", 1))
+            store.append(record)
+            bar.update(1)
+            bar.set_postfix_str(_postfix(store, keys))
+    except KeyboardInterrupt:
+        executor.close()
+        saved = sum(k in store for k in keys)
+        print(f"\ninterrupted: {saved} of {len(specs)} episodes are saved in {store.path}; "
+              f"run the same command with --resume to finish", file=sys.stderr)
+        raise
+    finally:
+        executor.close()
+        store.close()
+        bar.close()
+    records = [store.records[s.key] for s in specs]
+    results = build_results(records, config, n_tasks=len({s.task["id"] for s in specs}))
+    write_results(config.out, results)
+    plot_results(results, config.out)
+    return results
+
+
+def main(argv=None) -> int:
+    config = parse_args(argv)
+    results = run_benchmark(config)
+    print(overall_table(results))
+    print(f"\nwrote {config.out}/episodes.jsonl, results.json, results.md, plan_success.png, exec_success.png")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(run_main(main))

@@ -1,0 +1,53 @@
+"""What every command line shares: model flags, JSON arguments, and turning errors into a message + exit code."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from compose.errors import InvalidInputError, SocraticError
+from compose.llm import BACKEND_MODULES, LLMConfig
+
+DEFAULT_MODEL = "smollm2-135m"
+
+
+def add_llm_args(parser: argparse.ArgumentParser) -> None:
+    g = parser.add_argument_group("language model")
+    g.add_argument("--model", default=DEFAULT_MODEL, help=f"model name (python -m compose.models list), hub id or "
+                   f"path (default: {DEFAULT_MODEL})")
+    g.add_argument("--model-path", default=None, help="explicit local weights (GGUF file or transformers dir)")
+    g.add_argument("--backend", default="transformers", choices=sorted(BACKEND_MODULES))
+    g.add_argument("--base-url", default=None, help="OpenAI-compatible server, for --backend openai")
+
+
+def llm_config(args: argparse.Namespace) -> LLMConfig:
+    return LLMConfig(backend=args.backend, model=args.model, path=args.model_path, base_url=args.base_url)
+
+
+def json_arg(value: str | None, what: str):
+    """A JSON value given inline or as @FILE (or a path to an existing .json file)."""
+    if value is None:
+        return None
+    text = value
+    if value.startswith("@") or (value.endswith(".json") and Path(value).exists()):
+        path = Path(value.lstrip("@"))
+        if not path.exists():
+            raise InvalidInputError(f"{what}: no such file {path}")
+        text = path.read_text()
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInputError(f"{what} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+
+
+def run_main(main, argv=None) -> int:
+    """Run a CLI main; SocraticErrors become 'error: ...' on stderr and a non-zero exit, never a traceback."""
+    try:
+        return main(argv) or 0
+    except SocraticError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,315 @@
+"""LM-Nav on navigation graphs: LLM landmarks -> dual-encoder node scores -> ordered graph search -> drive.
+
+    python -m agents.lmnav landmarks "Go past the red car, turn at the mailbox, stop at the picnic table"
+    python -m agents.lmnav --graph town --start 5 --instruction "..." [--record DIR] [--plot FILE] [--alpha A]
+
+Scores: log P(node | landmark) = log-softmax over nodes of (logit scale x max-over-views cosine similarity); the
+search maximises their sum minus alpha x route length (metres). Benchmark runner: ``run_episode`` (modes below).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from agents.config import EpisodeConfig
+from compose.errors import InvalidInputError, UnknownNameError
+
+MODES = ("lmnav", "lmnav-random")
+GROUNDINGS = {"lmnav": "lit-minilm", "lmnav-random": "lit-random"}
+_LOCK = threading.Lock()
+_ENCODERS: dict = {}
+_SCORERS: dict = {}
+
+
+@dataclass(frozen=True)
+class LMNavOptions:
+    grounding: str = "lit-minilm"  # a dual-encoder backend: lit-minilm | lit-random | clip | open-clip
+    clip_model: str | None = None  # weights path or hub name for clip backends
+    alpha: float = 0.02  # nats per metre of route
+    extractor: str = "llm"  # llm | rules
+    seed: int = 0  # seed of the random-weights baseline
+    prompt: str = "a photo of the {}"
+
+
+@dataclass
+class NavPlan:
+    landmarks: list[str]
+    source: str  # "llm", "rules" or "rules (llm gave none)"
+    route: list[int]
+    chosen: list[int]
+    objective: float
+    length: float
+    top: list[list[tuple[int, float]]] = field(default_factory=list)  # per landmark: best 5 (node, log-prob)
+    best_view: list[int] = field(default_factory=list)  # per landmark: index of the best view at its chosen node
+    cache_hit: bool = False
+    timing: dict = field(default_factory=dict)
+
+
+def get_encoder(opts: LMNavOptions):
+    """Per-process cache of dual encoders (the only state kept between episodes)."""
+    from compose.tools.dual_encoder import make_dual_encoder
+
+    key = (opts.grounding, opts.clip_model, opts.seed)
+    with _LOCK:
+        if key not in _ENCODERS:
+            if opts.grounding in ("clip", "open-clip"):
+                if not opts.clip_model:
+                    raise InvalidInputError("--grounding clip needs --clip-model PATH (a local CLIP dir or hub name)")
+                kw = {"path": opts.clip_model} if opts.grounding == "clip" else {"pretrained": opts.clip_model}
+                _ENCODERS[key] = make_dual_encoder(opts.grounding, **kw)
+            elif opts.grounding == "lit-random":
+                _ENCODERS[key] = make_dual_encoder("lit-random", seed=opts.seed)
+            else:
+                _ENCODERS[key] = make_dual_encoder(opts.grounding)
+        return _ENCODERS[key]
+
+
+def get_scorer(opts: LMNavOptions, graph: str):
+    from compose.grounding.scores import NodeScorer
+    from envs.navgraph.storage import load_graph
+
+    key = (opts.grounding, opts.clip_model, opts.seed, graph)
+    encoder = get_encoder(opts)
+    with _LOCK:
+        if key not in _SCORERS:
+            _SCORERS[key] = NodeScorer(encoder, load_graph(graph), progress=sys.stderr.isatty())
+        return _SCORERS[key]
+
+
+class LMNav:
+    """The three-model pipeline. ``llm`` is needed only for the "llm" extractor."""
+
+    def __init__(self, options: LMNavOptions = LMNavOptions(), llm=None):
+        if options.extractor not in ("llm", "rules"):
+            raise UnknownNameError("landmark extractor", options.extractor, ["llm", "rules"])
+        self.options, self.llm = options, llm
+
+    def landmarks(self, instruction: str) -> tuple[list[str], str]:
+        from compose.grounding.landmarks import LLMLandmarks, rule_landmarks
+
+        if not isinstance(instruction, str) or not instruction.strip():
+            raise InvalidInputError("instruction is empty: say where to go")
+        if self.options.extractor == "llm":
+            if self.llm is None:
+                raise InvalidInputError("the llm landmark extractor needs a language model")
+            found = LLMLandmarks(self.llm)(instruction)
+            if found:
+                return found, "llm"
+            rules = rule_landmarks(instruction)
+            if rules:
+                return rules, "rules (llm gave none)"
+        else:
+            rules = rule_landmarks(instruction)
+            if rules:
+                return rules, "rules"
+        raise InvalidInputError(f"no landmarks found in the instruction {instruction!r}")
+
+    def plan(self, graph: str, start: int, instruction: str | None = None, landmarks=None) -> NavPlan:
+        from compose.grounding.scores import log_probs
+        from envs.navgraph.search import search
+        from envs.navgraph.storage import load_graph
+
+        t0 = time.perf_counter()
+        source = "given"
+        if landmarks is None:
+            landmarks, source = self.landmarks(instruction)
+        t1 = time.perf_counter()
+        world = load_graph(graph)
+        if start not in world.graph:
+            raise InvalidInputError(f"--start {start} is not a node of {graph!r} (nodes are 0..{len(world.nodes) - 1})")
+        scorer = get_scorer(self.options, graph)
+        sims = scorer.similarities(landmarks, self.options.prompt)
+        scale = float(getattr(scorer.encoder, "logit_scale", 100.0))
+        lp = log_probs(sims, scale)
+        t2 = time.perf_counter()
+        res = search(world.graph, int(start), lp, self.options.alpha)
+        t3 = time.perf_counter()
+        top = [[(int(n), round(float(lp[i, n]), 4)) for n in np.argsort(-lp[i])[:5]] for i in range(len(landmarks))]
+        best_views = scorer.best_views(landmarks, self.options.prompt)
+        views = [int(best_views[i, n]) for i, n in enumerate(res.chosen)]
+        return NavPlan(landmarks, source, res.route, res.chosen, res.objective, res.length, top, views,
+                       scorer.cache_hit, {"landmarks_s": t1 - t0, "scores_s": t2 - t1, "search_s": t3 - t2})
+
+
+def drive(graph: str, start: int, route: list[int], seed: int, recorder=None, max_hops: int = 1000):
+    """Follow ``route`` in NavGraphEnv; returns (final state, step dicts)."""
+    from envs.navgraph.env import NavGraphEnv
+
+    env = NavGraphEnv(graph=graph, max_steps=max_hops)
+    obs, info = env.reset(seed=seed, options={"init": {"graph": graph, "start": int(start)}})
+    steps = []
+    if recorder is not None:
+        recorder.add_frame(np.concatenate(list(obs), axis=1))
+    for i, node in enumerate(route[1:]):
+        if i >= max_hops:
+            break
+        action = env.action_to(int(node))
+        before = env.node
+        obs, reward, _, _, info = env.step(action)
+        step = {"index": i, "action": int(action), "from": int(before), "node": int(info["node"]),
+                "success": not info["invalid_action"], "distance": round(info["distance"], 4)}
+        if recorder is not None:
+            step["frame"] = recorder.add_frame(np.concatenate(list(obs), axis=1))
+        steps.append(step)
+    return env.state(), steps
+
+
+def options_from(config: EpisodeConfig, seed: int) -> LMNavOptions:
+    if config.mode not in MODES:
+        raise UnknownNameError("lmnav mode", config.mode, MODES)
+    return LMNavOptions(grounding=config.get("grounding", GROUNDINGS[config.mode]) if config.mode == "lmnav"
+                        else "lit-random", clip_model=config.get("clip_model"),
+                        alpha=float(config.get("alpha", LMNavOptions.alpha)),
+                        extractor=config.get("extractor", "llm"), seed=int(config.get("random_seed", 0)))
+
+
+def run_episode(task: dict, config: EpisodeConfig, seed: int, llm=None) -> dict:
+    """One benchmark episode: plan from the instruction, drive the route, check it against the task's goal."""
+    from envs.navgraph.goals import check_goal, plan_success, shortest_through, validate_goal, validate_init
+
+    t0 = time.perf_counter()
+    init, goal = task.get("init"), task.get("goal")
+    validate_init(init, "init")
+    validate_goal(goal, "goal", init)
+    opts = options_from(config, seed)
+    if opts.extractor == "llm" and llm is None:
+        from agents.runtime import get_llm
+
+        llm = get_llm(config.llm)
+    stats0 = dict(llm.stats.as_dict()) if llm is not None and hasattr(llm, "stats") else {}
+    nav = LMNav(opts, llm)
+    plan = nav.plan(init["graph"], int(init["start"]), task["instruction"])
+    recorder = None
+    if config.record_dir:
+        from envs.record import EpisodeRecorder
+
+        recorder = EpisodeRecorder(config.record_dir)
+    state, steps = drive(init["graph"], int(init["start"]), plan.route, seed, recorder,
+                         int(config.get("max_hops", 1000)))
+    exec_ok = check_goal(goal, state)
+    shortest = shortest_through(init["graph"], int(init["start"]), goal["landmarks"])
+    path_len = float(state["distance"])
+    spl = float(exec_ok) * shortest / max(path_len, shortest, 1e-9)
+    llm_stats = {}
+    if llm is not None and hasattr(llm, "stats"):
+        llm_stats = {k: v - stats0.get(k, 0) for k, v in llm.stats.as_dict().items()}
+    out = {"id": task.get("id", "?"), "world": "navgraph", "mode": config.mode, "seed": seed,
+           "instruction": task["instruction"], "family": task.get("family"), "plan": [str(n) for n in plan.route],
+           "steps": steps, "plan_success": plan_success(task, plan.route), "exec_success": bool(exec_ok),
+           "metrics": {"path_length": round(path_len, 4), "shortest_length": round(shortest, 4), "spl": round(spl, 4),
+                       "landmarks_predicted": plan.landmarks, "landmark_source": plan.source,
+                       "chosen_nodes": plan.chosen, "objective": round(plan.objective, 4)},
+           "timing": {"total_s": round(time.perf_counter() - t0, 4), **{k: round(v, 4) for k, v in plan.timing.items()}},
+           "llm_stats": llm_stats}
+    if recorder is not None:
+        recorder.save(_record(task, config, seed, plan, steps, state, out))
+    return out
+
+
+def _record(task, config, seed, plan: NavPlan, steps, state, out) -> dict:
+    start = int(task["init"]["start"])
+    return {"world": "navgraph", "task": task, "seed": seed,
+            "config": {"mode": config.mode, "alpha": LMNavOptions.alpha if config.get("alpha") is None
+                       else config.get("alpha"), "llm": asdict(config.llm)},
+            "initial_state": {"graph": task["init"]["graph"], "node": start, "route": [start], "distance": 0.0},
+            "plan": {"landmarks": plan.landmarks, "source": plan.source, "route": plan.route, "chosen": plan.chosen,
+                     "top": plan.top, "best_view": plan.best_view, "objective": plan.objective},
+            "steps": steps, "final_state": state,
+            "outcome": {k: out[k] for k in ("plan_success", "exec_success", "metrics")}}
+
+
+def _landmarks_main(argv) -> int:
+    from agents.cli import add_llm_args, llm_config
+
+    ap = argparse.ArgumentParser(prog="python -m agents.lmnav landmarks",
+                                 description="Print an instruction's ordered landmarks as a JSON list.")
+    ap.add_argument("instruction")
+    ap.add_argument("--extractor", default="llm", choices=["llm", "rules"])
+    add_llm_args(ap)
+    args = ap.parse_args(argv)
+    llm = None
+    if args.extractor == "llm":
+        from agents.runtime import get_llm
+
+        llm = get_llm(llm_config(args))
+    found, _ = LMNav(LMNavOptions(extractor=args.extractor), llm).landmarks(args.instruction)
+    print(json.dumps(found))
+    return 0
+
+
+def _navigate_main(argv) -> int:
+    from agents.cli import add_llm_args, json_arg, llm_config
+    from envs.navgraph.goals import validate_goal
+
+    ap = argparse.ArgumentParser(prog="python -m agents.lmnav", description=__doc__.split("\n")[0])
+    ap.add_argument("--graph", required=True, help="a shipped graph (town, campus)")
+    ap.add_argument("--start", type=int, required=True, help="start node id")
+    ap.add_argument("--instruction", required=True)
+    ap.add_argument("--goal", default=None, help='ground truth as JSON ({"landmarks": [ids], "radius": m}) or @FILE')
+    ap.add_argument("--alpha", type=float, default=LMNavOptions.alpha, help="cost per metre of route (nats)")
+    ap.add_argument("--grounding", default="lit-minilm", help="dual encoder: lit-minilm | lit-random | clip")
+    ap.add_argument("--clip-model", default=None, help="CLIP weights (local dir or hub name) for --grounding clip")
+    ap.add_argument("--extractor", default="llm", choices=["llm", "rules"], help="landmark extraction")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--record", default=None, metavar="DIR", help="save the episode for agents.replay")
+    ap.add_argument("--plot", default=None, metavar="FILE", help="draw the map, route and chosen views (PNG)")
+    add_llm_args(ap)
+    args = ap.parse_args(argv)
+    goal = json_arg(args.goal, "--goal")
+    init = {"graph": args.graph, "start": args.start}
+    from envs.navgraph.goals import validate_init
+
+    validate_init(init, "--graph/--start")
+    if goal is not None:
+        validate_goal(goal, "--goal", init)
+    if args.alpha < 0:
+        raise InvalidInputError(f"--alpha must be >= 0, got {args.alpha}")
+    if args.grounding == "clip" and not args.clip_model:
+        raise InvalidInputError("--grounding clip needs --clip-model PATH")
+    task = {"id": "cli", "world": "navgraph", "instruction": args.instruction, "init": init,
+            "goal": goal or {"landmarks": [args.start], "radius": 0}}
+    extra = (("alpha", args.alpha), ("extractor", args.extractor), ("grounding", args.grounding),
+             ("clip_model", args.clip_model))
+    config = EpisodeConfig(mode="lmnav", llm=llm_config(args), record_dir=args.record, extra=extra)
+    out = run_episode(task, config, args.seed)
+    m = out["metrics"]
+    print(f"landmarks ({m['landmark_source']}): {json.dumps(m['landmarks_predicted'])}")
+    print(f"chosen nodes: {m['chosen_nodes']}")
+    print(f"route: {' -> '.join(out['plan'])}")
+    print(f"path length: {m['path_length']:.1f} m, planning {out['timing']['total_s']:.2f} s")
+    if goal is not None:
+        print(f"success: {out['exec_success']} (shortest {m['shortest_length']:.1f} m, SPL {m['spl']:.3f})")
+    if args.record:
+        print(f"recorded to {args.record}")
+    if args.plot:
+        from envs.navgraph.plot import plot_route
+        from envs.navgraph.storage import load_graph
+
+        world = load_graph(args.graph)
+        opts = LMNavOptions(grounding=args.grounding, clip_model=args.clip_model)
+        best = get_scorer(opts, args.graph).best_views(m["landmarks_predicted"], opts.prompt)
+        chosen = m["chosen_nodes"]
+        views = [world.image(n, int(best[i, n])) for i, n in enumerate(chosen)]
+        plot_route(world, [int(n) for n in out["plan"]], chosen, m["landmarks_predicted"], args.plot, views,
+                   title=args.instruction[:90])
+        print(f"map written to {args.plot}")
+    return 0
+
+
+def main(argv=None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    from agents.cli import run_main
+
+    if argv[:1] == ["landmarks"]:
+        return run_main(_landmarks_main, argv[1:])
+    return run_main(_navigate_main, argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,125 @@
+"""python -m agents.saycan --task "bring me a sponge": plan with an LLM, ground each step in affordances, act.
+
+The kitchen episode runner lives in agents.kitchen_episode; this module is the command line (and re-exports
+``run_episode`` for the benchmark harness).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from agents.cli import add_llm_args, json_arg, llm_config, run_main
+from agents.config import EpisodeConfig
+from agents.kitchen_episode import DEFAULT_INIT, check_instruction, run_episode  # noqa: F401  (runner registry)
+from agents.planner import PLANNER_MODES
+from compose.errors import InvalidInputError
+
+WORLDS = ("kitchen", "tabletop")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m agents.saycan", description=__doc__.splitlines()[0])
+    src = p.add_argument_group("what to do")
+    src.add_argument("--task", help="the instruction, e.g. 'bring me a sponge'")
+    src.add_argument("--audio", help="a WAV file with the spoken instruction (transcribed with Whisper tiny.en)")
+    src.add_argument("--task-file", help="a task file (JSON lines, docs/tasks.md); use with --task-id")
+    src.add_argument("--task-id", help="which line of --task-file to run")
+    src.add_argument("--init", help="start state as JSON or @FILE (default: a kitchen scene where the task makes sense)")
+    src.add_argument("--goal", help="goal predicate as JSON or @FILE, checked on the simulator's final state")
+    p.add_argument("--world", default="kitchen", choices=WORLDS)
+    p.add_argument("--mode", default="saycan", choices=PLANNER_MODES)
+    p.add_argument("--plan", help="for --mode oracle-plan: the skills, separated by ';'")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--max-steps", type=int, default=20)
+    p.add_argument("--record", metavar="DIR", help="save the episode (config, scores, actions, states, frames)")
+    p.add_argument("--plot", metavar="FILE", help="bar charts of the scores per step (PNG)")
+    p.add_argument("--quiet", action="store_true", help="print only the outcome")
+    add_llm_args(p)
+    return p
+
+
+def resolve_task(args) -> dict:
+    if sum(x is not None for x in (args.task, args.audio, args.task_file)) != 1:
+        raise InvalidInputError("give exactly one of --task, --audio or --task-file")
+    if args.task_file:
+        from envs.tasks import load_tasks
+
+        if not args.task_id:
+            raise InvalidInputError("--task-file needs --task-id")
+        tasks = {t.id: t for t in load_tasks(args.task_file)}
+        if args.task_id not in tasks:
+            raise InvalidInputError(f"no task {args.task_id!r} in {args.task_file}")
+        task = tasks[args.task_id].to_dict()
+        if task["world"] != args.world:
+            raise InvalidInputError(f"task {args.task_id} is for world {task['world']!r}; pass --world {task['world']}")
+        return task
+    if args.audio:
+        from compose.pipelines.speech import transcribe_instruction
+
+        text = transcribe_instruction(args.audio)
+        print(f"heard: {text!r}")
+    else:
+        text = args.task
+    task = {"id": "cli", "world": args.world, "instruction": check_instruction(text)}
+    init = json_arg(args.init, "--init")
+    goal = json_arg(args.goal, "--goal")
+    if init is not None:
+        task["init"] = init
+    elif args.world == "kitchen":
+        task["init"] = DEFAULT_INIT
+    if goal is not None:
+        task["goal"] = goal
+    _validate(task)
+    return task
+
+
+def _validate(task: dict) -> None:
+    """Check init and goal with the world's own rules before any model is loaded."""
+    from envs.tasks import world_module
+
+    mod = world_module(task["world"])
+    if "init" in task:
+        mod.validate_init(task["init"], "--init")
+    if "goal" in task:
+        mod.validate_goal(task["goal"], "--goal")
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    from rich.console import Console
+
+    from agents.display import plot_episode, print_outcome, step_table
+    from agents.runtime import get_llm
+
+    console = Console(stderr=False)
+    task = resolve_task(args)
+    plan = tuple(s.strip() for s in args.plan.split(";")) if args.plan else None
+    config = EpisodeConfig(mode=args.mode, llm=llm_config(args), max_steps=args.max_steps,
+                           render=bool(args.record), record_dir=args.record, oracle_plan=plan)
+    llm = None
+    if args.mode != "oracle-plan":
+        with console.status(f"loading {config.llm.model} ({config.llm.backend})..."):
+            llm = get_llm(config.llm)
+    console.print(f"[bold]task[/bold]: {task['instruction']}   (world {args.world}, mode {args.mode}, seed {args.seed})")
+    on_step = None if args.quiet else (lambda step: console.print(step_table(step)))
+    if args.world == "kitchen":
+        record = run_episode(task, config, args.seed, llm=llm, on_step=on_step)
+        print_outcome(console, record)
+    else:
+        from agents.tabletop import run_episode as run_tabletop
+
+        record = run_tabletop(task, config, args.seed, llm=llm)
+        for step in record["steps"]:
+            if on_step:
+                on_step(step)
+        console.print(f"plan: {', '.join(record['plan'])}\ngoal met: {record['exec_success']}")
+    if args.plot:
+        plot_episode(record, args.plot)
+        console.print(f"plot written to {args.plot}")
+    if args.record:
+        console.print(f"episode recorded in {args.record} (replay: python -m agents.replay {args.record})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(run_main(main))

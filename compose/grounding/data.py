@@ -1,0 +1,115 @@
+"""Render captioned training / evaluation images from random layouts of the navigation worlds.
+
+Layout seeds are disjoint from the shipped graphs' (see envs.navgraph.build.SHIPPED): training uses
+``TRAIN_SEED_BASE + i``, held-out evaluation ``EVAL_SEED_BASE + i`` and also draws new camera heights and pitches.
+Labels come from the simulator's segmentation mask: the landmark kind covering the most pixels, or background.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from tqdm import tqdm
+
+from envs.navgraph import layout
+from envs.navgraph.build import SHIPPED, populate
+from envs.navgraph.kinds import KIND_NAMES
+from envs.navgraph.scene import Camera, Scene
+
+TRAIN_SEED_BASE = 10_000
+EVAL_SEED_BASE = 20_000
+BACKGROUND_LABEL = len(KIND_NAMES)  # label index of "no landmark"
+assert all(seed < TRAIN_SEED_BASE for _, seed in SHIPPED.values())
+
+
+@dataclass(frozen=True)
+class RenderSpec:
+    n_layouts: int = 60
+    views_per_landmark: int = 5
+    random_views: int = 20  # views from random graph nodes and headings per layout
+    held_out: bool = False  # evaluation: new camera heights / pitches and the evaluation seed range
+    seed: int = 0
+    size: int = 64
+    min_pixels: int = 25  # primary landmark must cover at least this many pixels
+
+
+@dataclass
+class Dataset:
+    images: np.ndarray  # (N, H, W, 3) uint8
+    labels: np.ndarray  # (N,) int: kind index, or BACKGROUND_LABEL
+    visible: np.ndarray  # (N, K+1) bool: every kind visible enough (false-negative mask for the loss)
+    layout_seeds: np.ndarray  # (N,) which layout each image came from
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+
+def _small_world(rng: np.random.Generator):
+    if rng.random() < 0.5:
+        g = layout.grid_graph(rng, int(rng.integers(4, 7)), int(rng.integers(4, 7)), float(rng.uniform(5.0, 7.5)))
+    else:
+        g = layout.organic_graph(rng, float(rng.uniform(25, 40)), float(rng.uniform(25, 40)), float(rng.uniform(4.5, 6)))
+    n_kinds = int(rng.integers(5, len(KIND_NAMES) + 1))
+    kinds = [KIND_NAMES[i] for i in rng.permutation(len(KIND_NAMES))[:n_kinds]]
+    kinds = kinds[: max(1, min(len(kinds), len(g) // 2))]
+    landmarks = layout.place_landmarks(g, kinds, rng, offset=float(rng.uniform(2.2, 3.6)))
+    segs = [(np.array(g.nodes[u]["pos"]), np.array(g.nodes[v]["pos"])) for u, v in g.edges()]
+    buildings = layout.place_buildings(segs, landmarks, rng, layout.bounds_of(g), n=int(rng.integers(15, 45)))
+    return g, landmarks, buildings
+
+
+def _camera(rng: np.random.Generator, spec: RenderSpec) -> Camera:
+    if spec.held_out:
+        return Camera(size=spec.size, fov=float(rng.uniform(65, 85)), height=float(rng.uniform(1.2, 1.9)),
+                      pitch=float(rng.uniform(-10, 2)))
+    return Camera(size=spec.size, fov=75.0, height=1.5, pitch=-4.0)
+
+
+def _label(visible: dict[int, int], scene: Scene, min_pixels: int):
+    """(primary label or None to drop the view, multi-hot of visible kinds)."""
+    hot = np.zeros(len(KIND_NAMES) + 1, dtype=bool)
+    per_kind: dict[int, int] = {}
+    for idx, px in visible.items():
+        k = KIND_NAMES.index(scene.landmarks[idx]["kind"])
+        per_kind[k] = per_kind.get(k, 0) + px
+    for k, px in per_kind.items():
+        hot[k] = True
+    if not per_kind:
+        hot[BACKGROUND_LABEL] = True
+        return BACKGROUND_LABEL, hot
+    k, px = max(per_kind.items(), key=lambda kv: kv[1])
+    return (k if px >= min_pixels else None), hot
+
+
+def render_dataset(spec: RenderSpec, progress: bool = True) -> Dataset:
+    """Render ``spec.n_layouts`` random worlds and label every view from the segmentation mask."""
+    base = EVAL_SEED_BASE if spec.held_out else TRAIN_SEED_BASE
+    images, labels, hots, seeds = [], [], [], []
+    for i in tqdm(range(spec.n_layouts), desc="render " + ("held-out" if spec.held_out else "training"),
+                  disable=not progress):
+        lseed = base + spec.seed * 1000 + i
+        rng = np.random.default_rng(lseed)
+        g, landmarks, buildings = _small_world(rng)
+        with Scene() as scene:
+            populate(scene, g, landmarks, buildings, rng)
+            poses = []
+            for lm in landmarks:  # views aimed (roughly) at each landmark from varied distances
+                for _ in range(spec.views_per_landmark):
+                    d, ang = rng.uniform(2.0, 9.0), rng.uniform(0, 2 * math.pi)
+                    x, y = lm["position"][0] + d * math.cos(ang), lm["position"][1] + d * math.sin(ang)
+                    poses.append((x, y, ang + math.pi + rng.uniform(-0.45, 0.45)))
+            nodes = sorted(g)
+            for _ in range(spec.random_views):
+                x, y = g.nodes[nodes[int(rng.integers(len(nodes)))]]["pos"]
+                poses.append((x, y, rng.uniform(0, 2 * math.pi)))
+            for x, y, yaw in poses:
+                rgb, seg = scene.render(x, y, yaw, _camera(rng, spec))
+                label, hot = _label(scene.visible(seg, 12), scene, spec.min_pixels)
+                if label is None:
+                    continue
+                images.append(rgb)
+                labels.append(label)
+                hots.append(hot)
+                seeds.append(lseed)
+    return Dataset(np.stack(images), np.array(labels), np.stack(hots), np.array(seeds))

@@ -1,0 +1,112 @@
+"""Episode log -> summary and question answering (Socratic Models' egocentric recipe) over recorded kitchen episodes.
+
+The record becomes an event log in language (compose.pipelines.event_log). The LLM then
+- summarises it (free generation from compose/prompts/socratic_episode_summary.txt), and
+- answers questions by CHOOSING among candidate answers drawn from the log's own vocabulary (the objects and places
+  it mentions, yes/no, counts), each scored by exact likelihood (``LanguageModel.score_options``). The question's
+  first word picks the candidate set (where -> places; did/is/was -> yes/no; how many -> numbers; what/which ->
+  objects or "nothing"). Scores are calibrated by the answer's likelihood without the log (domain-conditional PMI),
+  so common or short answers are not favoured just for being likely a priori.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+
+from compose.errors import InvalidInputError
+from compose.llm.base import normalize
+from compose.pipelines.base import Pipeline, load_template
+from compose.pipelines.event_log import EventLog, event_log
+
+YES_NO = ("yes", "no")
+NUMBERS = ("zero", "one", "two", "three", "four", "five")
+_AUX = ("did", "does", "do", "is", "was", "were", "are", "has", "have", "can", "could")
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    answer: str
+    kind: str  # place | yes/no | count | object
+    candidates: tuple[str, ...]
+    probabilities: tuple[float, ...]
+
+
+def question_kind(question: str) -> str:
+    q = question.strip().lower()
+    first = re.split(r"\W+", q, maxsplit=1)[0] if q else ""
+    if first == "where":
+        return "place"
+    if q.startswith("how many"):
+        return "count"
+    if first in _AUX:
+        return "yes/no"
+    return "object"
+
+
+def answer_candidates(question: str, log: EventLog) -> tuple[str, list[str]]:
+    """(kind, candidate answers) for a question about the episode ``log``."""
+    kind = question_kind(question)
+    if kind == "place":
+        places = [loc for loc in log.locations]
+        return kind, [("the user" if p == "user" else f"the {p}") for p in places]
+    if kind == "count":
+        return kind, list(NUMBERS)
+    if kind == "yes/no":
+        return kind, list(YES_NO)
+    return kind, [f"the {o}" for o in log.objects] + ["nothing"]
+
+
+def load_episode_log(record_or_dir) -> EventLog:
+    """An EventLog from a record dict or a record directory / episode.json path."""
+    if isinstance(record_or_dir, (str, os.PathLike)):
+        from envs.record import load_record
+
+        record_or_dir = load_record(record_or_dir)
+    if not isinstance(record_or_dir, dict):
+        raise InvalidInputError("expected an episode record (dict) or the path of a record directory")
+    return event_log(record_or_dir)
+
+
+class EpisodeQA(Pipeline):
+    def __init__(self, llm, calibrate: bool = True, summary_template: str = "socratic_episode_summary",
+                 qa_template: str = "socratic_episode_qa", verbose: bool = False, stream=None):
+        super().__init__(verbose, stream)
+        self.llm, self.calibrate = llm, calibrate
+        self.summary_template = load_template(summary_template)
+        self.qa_template = load_template(qa_template)
+
+    def summarize(self, log: EventLog, max_tokens: int = 48) -> str:
+        prompt = self.summary_template.render(log=log.text).rstrip()
+        self.log("prompt", prompt)
+        text = self.llm.generate([prompt], max_tokens=max_tokens, stop=["\n\n"], temperature=0.0)[0]
+        summary = "The robot " + " ".join(text.split())
+        self.log("summary", summary)
+        return summary
+
+    def answer(self, log: EventLog, question: str) -> Answer:
+        if not isinstance(question, str) or not question.strip():
+            raise InvalidInputError("the question is empty")
+        question = " ".join(question.split())
+        kind, candidates = answer_candidates(question, log)
+        if not candidates:
+            raise InvalidInputError(f"the episode log mentions no {kind} to answer {question!r} with")
+        ctx = self.qa_template.render(log=log.text, question=question).rstrip()
+        options = [" " + c for c in candidates]
+        scores = self.llm.score_options(ctx, options)
+        if self.calibrate:
+            prior = self.llm.score_options("Answer:", options)
+            scores = [s - p for s, p in zip(scores, prior)]
+        probs = normalize(scores)
+        best = max(range(len(candidates)), key=lambda i: probs[i])
+        self.log("question", f"{question}  [{kind}: {', '.join(candidates)}]")
+        self.log("answer", f"{candidates[best]} (p={probs[best]:.2f})")
+        return Answer(question, candidates[best], kind, tuple(candidates), tuple(probs))
+
+    def run(self, record_or_dir, questions=(), summarize: bool = True) -> dict:
+        log = load_episode_log(record_or_dir)
+        self.log("event-log", log.text)
+        out = {"log": log.text, "summary": self.summarize(log) if summarize else None,
+               "answers": [self.answer(log, q) for q in questions]}
+        return out

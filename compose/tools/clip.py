@@ -1,0 +1,153 @@
+"""CLIP backends of the dual-encoder registry: ``clip`` (transformers CLIPModel) and ``open-clip`` (open_clip).
+
+No CLIP weights ship offline: pass a local directory (``path=``, or ``SOCRATIC_CLIP_PATH``); a hub id is used only
+when online. Images are preprocessed with PIL + numpy (compose.tools.images), never torchvision.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from compose.errors import ModelNotFoundError, optional_import
+from compose.tools.base import check_texts
+from compose.tools.dual_encoder import DUAL_ENCODERS, DualEncoder, l2_normalize
+from compose.tools.images import CLIP_MEAN, CLIP_STD, check_images, preprocess, read_preprocessor_config
+from compose.tools.weights import WeightsSpec, is_offline, resolve_weights
+
+CLIP_WEIGHTS = WeightsSpec(name="clip", env_var="SOCRATIC_CLIP_PATH", hub_id="openai/clip-vit-base-patch32")
+
+
+def _features(out):
+    """transformers 5 returns a model output whose pooler_output is the projected feature; older ones a tensor."""
+    return getattr(out, "pooler_output", out)
+
+
+@DUAL_ENCODERS.register("clip")
+class TransformersCLIP(DualEncoder):
+    """CLIPModel + its tokenizer from a local directory (save_pretrained layout) or, online, a hub id."""
+
+    name = "clip"
+
+    def __init__(self, path: str | os.PathLike | None = None, model: str | None = None, batch_size: int = 32,
+                 device: str = "cpu"):
+        self.path, self.model_id, self.batch_size, self.device = path, model, batch_size, device
+        self._model = None
+        self._lock = threading.Lock()
+
+    def load(self) -> "TransformersCLIP":
+        with self._lock:
+            if self._model is not None:
+                return self
+            import torch
+            from transformers import AutoTokenizer, CLIPModel
+
+            spec = CLIP_WEIGHTS if self.model_id is None else WeightsSpec("clip", CLIP_WEIGHTS.env_var, hub_id=self.model_id)
+            where = resolve_weights(spec, self.path)
+            try:
+                model = CLIPModel.from_pretrained(where, dtype=torch.float32).to(self.device).eval()
+                self._tok = AutoTokenizer.from_pretrained(where)
+            except OSError as exc:
+                raise ModelNotFoundError(f"cannot load a CLIP model from {where}: {exc}") from None
+            pre = read_preprocessor_config(where) if Path(where).is_dir() else {}
+            self._size = pre.get("size", model.config.vision_config.image_size)
+            self._mean, self._std = pre.get("mean", CLIP_MEAN), pre.get("std", CLIP_STD)
+            self._max_len = min(int(getattr(self._tok, "model_max_length", 77) or 77),
+                                model.config.text_config.max_position_embeddings)
+            self.logit_scale = float(model.logit_scale.detach().exp())
+            self._model = model
+        return self
+
+    def encode_images(self, images: Sequence[np.ndarray]) -> np.ndarray:
+        import torch
+
+        images = check_images(images)
+        self.load()
+        rows = []
+        with torch.inference_mode():
+            for i in range(0, len(images), self.batch_size):
+                x = torch.from_numpy(preprocess(images[i:i + self.batch_size], self._size, self._mean, self._std))
+                rows.append(_features(self._model.get_image_features(pixel_values=x.to(self.device))).float().cpu().numpy())
+        return l2_normalize(np.concatenate(rows))
+
+    def encode_texts(self, texts: Sequence[str]) -> np.ndarray:
+        import torch
+
+        texts = check_texts(list(texts) if isinstance(texts, tuple) else texts, "texts")
+        self.load()
+        rows = []
+        with torch.inference_mode():
+            for i in range(0, len(texts), self.batch_size):
+                enc = self._tok(texts[i:i + self.batch_size], padding=True, truncation=True, max_length=self._max_len,
+                                return_tensors="pt")
+                out = self._model.get_text_features(input_ids=enc["input_ids"].to(self.device),
+                                                    attention_mask=enc["attention_mask"].to(self.device))
+                rows.append(_features(out).float().cpu().numpy())
+        return l2_normalize(np.concatenate(rows))
+
+
+@DUAL_ENCODERS.register("open-clip")
+class OpenCLIP(DualEncoder):
+    """open_clip models: ``OpenCLIP("ViT-B-32", pretrained="/path/to/open_clip_pytorch_model.bin")``.
+
+    ``pretrained`` may be a local checkpoint path or, online only, an open_clip tag such as ``laion2b_s34b_b79k``.
+    Needs ``pip install 'socratic-agents[clip]'`` (open_clip_torch; note it pulls torchvision).
+    """
+
+    name = "open-clip"
+
+    def __init__(self, model_name: str = "ViT-B-32", pretrained: str | None = None, batch_size: int = 32,
+                 device: str = "cpu"):
+        self.model_name, self.pretrained, self.batch_size, self.device = model_name, pretrained, batch_size, device
+        self._model = None
+        self._lock = threading.Lock()
+
+    def load(self) -> "OpenCLIP":
+        with self._lock:
+            if self._model is not None:
+                return self
+            open_clip = optional_import("open_clip", "clip", "open_clip_torch")
+            pretrained = self.pretrained or os.environ.get("SOCRATIC_OPEN_CLIP_PATH")
+            if pretrained is None:
+                raise ModelNotFoundError("open-clip needs weights: pass pretrained=<checkpoint path or open_clip tag> "
+                                         "or set SOCRATIC_OPEN_CLIP_PATH")
+            if is_offline() and not Path(pretrained).exists():
+                raise ModelNotFoundError(f"open-clip: {pretrained!r} is not a local file and downloads are off "
+                                         "(HF_HUB_OFFLINE/SOCRATIC_OFFLINE); pass a checkpoint path")
+            model, _, _ = open_clip.create_model_and_transforms(self.model_name, pretrained=pretrained)
+            self._tokenize = open_clip.get_tokenizer(self.model_name)
+            visual = model.visual
+            size = getattr(visual, "image_size", 224)
+            self._size = size[0] if isinstance(size, (tuple, list)) else int(size)
+            cfg = getattr(visual, "preprocess_cfg", None) or {}
+            self._mean, self._std = tuple(cfg.get("mean", CLIP_MEAN)), tuple(cfg.get("std", CLIP_STD))
+            self.logit_scale = float(model.logit_scale.detach().exp()) if hasattr(model, "logit_scale") else 100.0
+            self._model = model.to(self.device).eval()
+        return self
+
+    def encode_images(self, images: Sequence[np.ndarray]) -> np.ndarray:
+        import torch
+
+        images = check_images(images)
+        self.load()
+        rows = []
+        with torch.inference_mode():
+            for i in range(0, len(images), self.batch_size):
+                x = torch.from_numpy(preprocess(images[i:i + self.batch_size], self._size, self._mean, self._std))
+                rows.append(self._model.encode_image(x.to(self.device)).float().cpu().numpy())
+        return l2_normalize(np.concatenate(rows))
+
+    def encode_texts(self, texts: Sequence[str]) -> np.ndarray:
+        import torch
+
+        texts = check_texts(list(texts) if isinstance(texts, tuple) else texts, "texts")
+        self.load()
+        rows = []
+        with torch.inference_mode():
+            for i in range(0, len(texts), self.batch_size):
+                tokens = self._tokenize(texts[i:i + self.batch_size])
+                rows.append(self._model.encode_text(tokens.to(self.device)).float().cpu().numpy())
+        return l2_normalize(np.concatenate(rows))
