@@ -5,7 +5,8 @@
 lazily, each providing::
 
     validate_init(init, where) -> None      # raise InvalidInputError("<field path>: <problem>")
-    validate_goal(goal, where) -> None      # same, with paths like goal.all[1].at[0]
+    validate_goal(goal, where) -> None      # same, with paths like goal.all[1].at[0]; an optional ``init``
+                                            # keyword receives the task's init once that is valid
     check_goal(goal, state) -> bool
     plan_success(task, plan: list[str]) -> bool   # the plan run with perfect skills reaches the goal
 """
@@ -70,7 +71,10 @@ _modules: dict[str, ModuleType] = {}
 
 
 def world_module(world: str) -> ModuleType:
-    """The module defining ``world``'s semantics. Unknown world -> UnknownNameError; missing module -> InvalidInputError."""
+    """The module defining ``world``'s semantics.
+
+    Unknown world -> UnknownNameError; a module that is missing or incomplete -> InvalidInputError.
+    """
     if world not in WORLD_MODULES:
         raise UnknownNameError("world", world, WORLD_MODULES)
     if world not in _modules:
@@ -78,8 +82,10 @@ def world_module(world: str) -> ModuleType:
         try:
             module = importlib.import_module(name)
         except ImportError as exc:
-            raise InvalidInputError(f"world {world!r} is not available: its module {name} cannot be imported ({exc})") from None
-        missing = [f for f in ("validate_init", "validate_goal", "check_goal", "plan_success") if not hasattr(module, f)]
+            raise InvalidInputError(
+                f"world {world!r} is not available: its module {name} cannot be imported ({exc})") from None
+        missing = [f for f in ("validate_init", "validate_goal", "check_goal", "plan_success")
+                   if not hasattr(module, f)]
         if missing:
             raise InvalidInputError(f"world {world!r} is not available: {name} lacks {', '.join(missing)}")
         _modules[world] = module
@@ -87,7 +93,8 @@ def world_module(world: str) -> ModuleType:
 
 
 def _type_name(value: Any) -> str:
-    return {dict: "object", list: "list", str: "string", bool: "boolean", type(None): "null"}.get(type(value), type(value).__name__)
+    names = {dict: "object", list: "list", str: "string", bool: "boolean", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
 
 
 def _check_fields(obj: dict) -> list[str]:
@@ -95,7 +102,8 @@ def _check_fields(obj: dict) -> list[str]:
     problems = [f"{name}: missing required field" for name in REQUIRED if name not in obj]
     for name, kind in (("id", str), ("world", str), ("instruction", str), ("init", dict), ("goal", dict)):
         if name in obj and not isinstance(obj[name], kind):
-            problems.append(f"{name}: must be {'a string' if kind is str else 'an object'}, got {_type_name(obj[name])}")
+            what = "a string" if kind is str else "an object"
+            problems.append(f"{name}: must be {what}, got {_type_name(obj[name])}")
     for name in ("id", "instruction"):
         if isinstance(obj.get(name), str) and not obj[name].strip():
             problems.append(f"{name}: must not be empty")
@@ -119,14 +127,34 @@ def _check_world(obj: dict) -> list[str]:
     except InvalidInputError as exc:
         return [f"world: {exc}"]
     problems = []
-    for name, check in (("init", module.validate_init), ("goal", module.validate_goal)):
-        if isinstance(obj.get(name), dict):
-            try:
-                check(obj[name], name)
-            except InvalidInputError as exc:
-                msg = str(exc)
-                problems.append(msg if msg.startswith(name) else f"{name}: {msg}")
+    init_ok = False
+    if isinstance(obj.get("init"), dict):
+        try:
+            module.validate_init(obj["init"], "init")
+            init_ok = True
+        except InvalidInputError as exc:
+            problems.append(_with_field(str(exc), "init"))
+    if isinstance(obj.get("goal"), dict):
+        kwargs = {"init": obj["init"]} if init_ok and _takes_init(module.validate_goal) else {}
+        try:
+            module.validate_goal(obj["goal"], "goal", **kwargs)
+        except InvalidInputError as exc:
+            problems.append(_with_field(str(exc), "goal"))
     return problems
+
+
+def _with_field(message: str, field_name: str) -> str:
+    return message if message.startswith(field_name) else f"{field_name}: {message}"
+
+
+def _takes_init(func) -> bool:
+    """World modules may validate a goal against the (valid) init, e.g. node ids of the init's graph."""
+    import inspect
+
+    try:
+        return "init" in inspect.signature(func).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 def _report(problems: list[str]) -> InvalidInputError:

@@ -55,7 +55,8 @@ OBJECT_ALIASES = {
     "grapefruit lacroix": "grapefruit soda",
     "tea": "tea", "water": "water bottle", "water bottle": "water bottle",
     "apple": "apple",
-    "energy bar": "energy bar", "rxbar chocolate": "energy bar", "rx chocolate bar": "energy bar", "rxbar bar": "energy bar",
+    "energy bar": "energy bar", "rxbar chocolate": "energy bar", "rx chocolate bar": "energy bar",
+    "rxbar bar": "energy bar",
     "jalapeno chips": "jalapeno chips", "multigrain chips": "multigrain chips", "multgrain chips": "multigrain chips",
     "rice chips": "rice chips", "rice chpis": "rice chips",
     "blue chip bag": "sea salt chips",  # the blue bag of the real kitchen (an assumption, docs/saycan_families.md)
@@ -107,7 +108,8 @@ def _location(word: str, where: str) -> str:
     return LOCATION_ALIASES[word]
 
 
-_ROBOT = re.compile(r"^(?:with operator|at (?P<at>.+?)|in front of (?P<front>.+?))(?:,?\s*with (?P<held>.+?) in hand)?,?$")
+_ROBOT = re.compile(r"^(?:with operator|at (?P<at>.+?)|in front of (?P<front>.+?))"
+                    r"(?:,?\s*with (?P<held>.+?) in hand)?,?$")
 
 
 def parse_robot(text: str, where: str) -> tuple[str, str | None]:
@@ -218,7 +220,7 @@ def normalize_query(text: str) -> str:
 
 
 def map_plan_step(step: str) -> str:
-    """'find a coke' -> 'find a coke can'; 'go to the trash' -> 'go to the trash can'; 'find the tea' -> 'find a tea'."""
+    """Plan-file step -> our skill: 'find a coke' -> 'find a coke can', 'go to the trash' -> 'go to the trash can'."""
     s = step.strip().rstrip(".").strip()
     m = re.match(r"^(find|pick up|put down) (?:an? |the )?(.+)$", s)
     if m:

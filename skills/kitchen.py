@@ -96,14 +96,15 @@ class KitchenSkill(Skill):
 
 @SKILL_TYPES.register("find")
 class FindSkill(KitchenSkill):
-    """Look here; else drive to where the object was seen, then to unexplored places in SEARCH_ORDER."""
+    """Look here; else drive to where the object was seen, then to unexplored places in SEARCH_ORDER (a closed
+    drawer is skipped: find never opens it, as in ``apply_skill``)."""
 
     def condition(self, p: dict) -> str:
         if self.arg in p["visible"]:
             return "find.visible"
         if any(self.arg in objs for loc, objs in p["seen"].items() if loc != p["location"]):
             return "find.remembered"
-        if [L for L in p["unexplored"] if L != p["location"]]:
+        if _searchable(p):
             return "find.unexplored"
         return "find.nowhere!"
 
@@ -112,8 +113,7 @@ class FindSkill(KitchenSkill):
         if self.arg in p["visible"]:
             return True, "already in view"
         remembered = [L for L in SEARCH_ORDER if self.arg in p["seen"].get(L, []) and L != world.location]
-        unexplored = [L for L in SEARCH_ORDER if L in p["unexplored"] and L != world.location]
-        for loc in remembered + [L for L in unexplored if L not in remembered]:
+        for loc in remembered + [L for L in _searchable(p) if L not in remembered]:
             world.drive_to(loc)
             if self.arg in world.look()["visible"]:
                 return True, ""
@@ -233,6 +233,12 @@ class DoneSkill(KitchenSkill):
 
     def execute(self, world, rng):
         return True, ""
+
+
+def _searchable(p: dict) -> list[str]:
+    """Places not looked at yet where looking could reveal something (a closed drawer hides its contents)."""
+    return [L for L in SEARCH_ORDER if L in p["unexplored"] and L != p["location"]
+            and not (L == "drawer" and not p["drawer_open"])]
 
 
 def _kind(location: str) -> str:

@@ -59,7 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ray-address", default=None, help="Ray cluster address (default: a local Ray)")
     p.add_argument("--resume", action="store_true", help="continue DIR/episodes.jsonl, skipping finished episodes")
     p.add_argument("--limit", type=int, default=None, help="only the first N tasks (after --family)")
-    p.add_argument("--family", action="append", dest="families", metavar="F", help="only tasks of family F (repeatable)")
+    p.add_argument("--family", action="append", dest="families", metavar="F",
+                   help="only tasks of family F (repeatable)")
     p.add_argument("--max-steps", type=int, default=20, help="skills per episode at most (default 20)")
     p.add_argument("--render", action="store_true", help="render frames at decision points (slower)")
     p.add_argument("--runner", action="append", default=[], metavar="WORLD=MODULE:FUNC",

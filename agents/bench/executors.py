@@ -7,6 +7,7 @@ a model once however many episodes it runs. Add an executor with ``@EXECUTORS.re
 from __future__ import annotations
 
 import os
+import signal
 from abc import ABC, abstractmethod
 from typing import Iterator, Sequence
 
@@ -54,6 +55,7 @@ _WORKER_CONFIG: BenchConfig | None = None
 def _init_worker(config: BenchConfig) -> None:
     global _WORKER_CONFIG
     _WORKER_CONFIG = config
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle: it stops the workers
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 

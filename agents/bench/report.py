@@ -36,6 +36,9 @@ def _mode_summary(records: list[dict]) -> dict:
         families.setdefault(r.get("family") or NO_FAMILY, []).append(r)
     summary = _rates(records)
     summary["families"] = {f: _rates(rs) for f, rs in sorted(families.items())}
+    worlds = sorted({r.get("world") for r in records})
+    if len(worlds) > 1:  # several task files of different worlds in one run
+        summary["worlds"] = {w: _rates([r for r in records if r.get("world") == w]) for w in worlds}
     for what in ("plan_success", "exec_success"):
         fam_rates = [v[what]["rate"] for v in summary["families"].values()]
         summary[f"{what}_family_mean"] = mean_sd(fam_rates)[0] if fam_rates else None

@@ -5,8 +5,11 @@ every complete record, so a resumed run never duplicates or loses a finished epi
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
+import threading
 from pathlib import Path
 
 from agents.bench.runner import record_key
@@ -14,6 +17,22 @@ from compose.errors import InvalidInputError
 
 EPISODES = "episodes.jsonl"
 RUN_CONFIG = "run_config.json"
+
+
+@contextlib.contextmanager
+def _no_interrupt():
+    """Defer Ctrl-C until the block is done (main thread only; elsewhere a plain block)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught = []
+    old = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old if old is not None else signal.default_int_handler)
+    if caught:
+        raise KeyboardInterrupt
 
 
 class EpisodeStore:
@@ -80,10 +99,12 @@ class EpisodeStore:
         key = record_key(record)
         if key in self.records:
             return
-        self._fh.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
-        self._fh.flush()
-        os.fsync(self._fh.fileno())
-        self.records[key] = record
+        line = json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n"
+        with _no_interrupt():  # Ctrl-C lands after the record is on disk and counted, not halfway
+            self._fh.write(line)
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
+            self.records[key] = record
 
     def close(self) -> None:
         if self._fh is not None:

@@ -113,3 +113,26 @@ def render_dataset(spec: RenderSpec, progress: bool = True) -> Dataset:
                 hots.append(hot)
                 seeds.append(lseed)
     return Dataset(np.stack(images), np.array(labels), np.stack(hots), np.array(seeds))
+
+
+def cached_dataset(spec: RenderSpec, progress: bool = True) -> Dataset:
+    """``render_dataset`` memoised on disk (cache dir / grounding-data), keyed by the spec and the renderer code."""
+    import hashlib
+    import inspect
+    from dataclasses import astuple
+
+    from compose.grounding.scores import cache_dir
+    from envs.navgraph import layout, scene
+
+    key = hashlib.sha256(repr(astuple(spec)).encode())
+    for mod in (layout, scene):
+        key.update(inspect.getsource(mod).encode())
+    path = cache_dir().parent / "grounding-data" / f"{key.hexdigest()[:16]}.npz"
+    if path.exists():
+        with np.load(path) as z:
+            return Dataset(z["images"], z["labels"], z["visible"], z["layout_seeds"])
+    data = render_dataset(spec, progress)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(path, images=data.images, labels=data.labels, visible=data.visible,
+                        layout_seeds=data.layout_seeds)
+    return data

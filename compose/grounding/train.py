@@ -23,10 +23,10 @@ from compose.errors import SocraticError
 @dataclass(frozen=True)
 class TrainConfig:
     seed: int = 0
-    n_layouts: int = 90
+    n_layouts: int = 60
     views_per_landmark: int = 5
     random_views: int = 16
-    epochs: int = 14
+    epochs: int = 10
     batch_size: int = 128
     lr: float = 2e-3
     weight_decay: float = 1e-4
@@ -75,7 +75,7 @@ def train(cfg: TrainConfig, out: Path, progress: bool = True) -> dict:
     from tqdm import tqdm
 
     from compose.grounding.captions import TRAIN_TEMPLATES, train_captions
-    from compose.grounding.data import RenderSpec, render_dataset
+    from compose.grounding.data import RenderSpec, cached_dataset
     from compose.grounding.encoder import CONFIG_FILE, WEIGHTS_FILE, file_hash
     from compose.grounding.model import DualTowers, MiniLM, ModelConfig
     from envs.navgraph.kinds import KIND_NAMES
@@ -85,7 +85,7 @@ def train(cfg: TrainConfig, out: Path, progress: bool = True) -> dict:
     torch.manual_seed(cfg.seed)
     gen = torch.Generator().manual_seed(cfg.seed)
     rng = np.random.default_rng(cfg.seed)
-    data = render_dataset(RenderSpec(n_layouts=cfg.n_layouts, views_per_landmark=cfg.views_per_landmark,
+    data = cached_dataset(RenderSpec(n_layouts=cfg.n_layouts, views_per_landmark=cfg.views_per_landmark,
                                      random_views=cfg.random_views, seed=cfg.seed), progress=progress)
     t_render = time.time() - t0
     groups = train_captions()

@@ -171,14 +171,15 @@ class OpenAICompatibleLM(LanguageModel):
                 )
         return self._model
 
-    def _completions(self, payload: dict) -> list[dict]:
+    def _completions(self, payload: dict, generated: bool = True) -> list[dict]:
         started = time.perf_counter()
         answer = self._request("POST", "completions", {"model": self.model, **payload})
         self.stats.forward_passes += 1
         self.stats.seconds += time.perf_counter() - started
         usage = answer.get("usage") or {}
         self.stats.tokens_in += int(usage.get("prompt_tokens") or 0)
-        self.stats.tokens_out += int(usage.get("completion_tokens") or 0)
+        if generated:  # an echo request generates nothing we keep
+            self.stats.tokens_out += int(usage.get("completion_tokens") or 0)
         try:
             choices = sorted(answer["choices"], key=lambda c: c.get("index", 0))
         except (KeyError, TypeError):
@@ -211,12 +212,12 @@ class OpenAICompatibleLM(LanguageModel):
     def _echo(self, prompts: list[str]) -> list[dict]:
         payload = {"prompt": prompts, "echo": True, "logprobs": 1, "temperature": 0.0}
         try:
-            return self._completions({**payload, "max_tokens": self._echo_max_tokens})
+            return self._completions({**payload, "max_tokens": self._echo_max_tokens}, generated=False)
         except _RejectedError:
             if self._echo_max_tokens:
                 raise
             self._echo_max_tokens = 1  # this server refuses max_tokens=0: generate one token and drop it
-            return self._completions({**payload, "max_tokens": 1})
+            return self._completions({**payload, "max_tokens": 1}, generated=False)
 
     def generate(
         self,

@@ -18,7 +18,8 @@ from envs.kitchen_vocab import LOCATIONS, OBJECTS, article
 
 @dataclass
 class EventLog:
-    lines: list[str]
+    lines: list[str]  # one line per step (what people read, and what the summary prompt shows)
+    events: list[tuple[float, str]] = field(default_factory=list)  # atomic facts (time, sentence), for retrieval
     instruction: str | None = None
     objects: list[str] = field(default_factory=list)  # object names the log mentions, first mention first
     locations: list[str] = field(default_factory=list)  # place names the log mentions
@@ -75,9 +76,11 @@ def event_log(record: dict) -> EventLog:
     if not isinstance(steps, list):
         raise InvalidInputError("the episode record has no list of steps")
     instruction = (record.get("task") or {}).get("instruction") or record.get("instruction")
-    lines = []
+    lines: list[str] = []
+    events: list[tuple[float, str]] = []
     if instruction:
         lines.append(f"0.0 s: the user asked me: \"{instruction}\"")
+        events.append((0.0, f"The user asked me: \"{instruction}\""))
     for i, step in enumerate(steps):
         for key in ("skill", "success", "perception"):
             if key not in step:
@@ -89,16 +92,22 @@ def event_log(record: dict) -> EventLog:
         holding = f" I am holding the {p['holding']}." if p.get("holding") else ""
         act = _action(step["skill"], bool(step["success"]), step.get("reason", ""), p, step.get("state") or {})
         lines.append(f"{t:.1f} s: at {_place(loc)}; I see {_things(dict.fromkeys(seen))}.{holding} {act}")
+        events.append((t, f"I was at {_place(loc)}."))
+        if seen:
+            events.append((t, f"I saw {_things(dict.fromkeys(seen))} at {_place(loc)}."))
+        events.append((t, act))
     final = record.get("final_state") or {}
     if final:
         t_end = float(steps[-1].get("t_end", steps[-1].get("t", 0.0))) if steps else 0.0
         held = final.get("holding")
         lines.append(f"{t_end:.1f} s: I ended at {_place(final.get('robot', '?'))}, holding "
                      f"{'the ' + held if held else 'nothing'}.")
+        events.append((t_end, f"At the end I was at {_place(final.get('robot', '?'))}."))
+        events.append((t_end, f"At the end I was holding {'the ' + held if held else 'nothing'}."))
     text = "\n".join(lines)
     objects = [o for o in sorted(OBJECTS, key=lambda o: _first(text, o)) if _first(text, o) < len(text)]
     locations = [loc for loc in sorted(LOCATIONS, key=lambda x: _first(text, x)) if _first(text, loc) < len(text)]
-    return EventLog(lines, instruction, objects, locations)
+    return EventLog(lines, events, instruction, objects, locations)
 
 
 def _first(text: str, name: str) -> int:

@@ -25,6 +25,7 @@ class LocationSpec:
     top: float  # height objects rest on (surface top, bin floor, tray floor, drawer floor when closed)
     region: tuple[float, float, float, float]  # spawn/put region around the anchor: (back, front, left, right)
     # in the location frame: x forward from the robot, y to the robot's left
+    standoff: float = ARM_TO_ANCHOR  # horizontal distance from the parked arm base to the anchor
 
     @property
     def forward(self) -> tuple[float, float]:
@@ -43,7 +44,7 @@ class LocationSpec:
     def park_pose(self) -> tuple[float, float, float]:
         """(x, y, yaw) of the arm base when the robot is parked at this location."""
         c, s = self.forward
-        return self.anchor[0] - ARM_TO_ANCHOR * c, self.anchor[1] - ARM_TO_ANCHOR * s, self.facing
+        return self.anchor[0] - self.standoff * c, self.anchor[1] - self.standoff * s, self.facing
 
 
 H = math.pi / 2
@@ -52,21 +53,21 @@ LOCATION_SPECS: dict[str, LocationSpec] = {
     "close counter": LocationSpec("close counter", "surface", (0.0, 2.0), H, 0.70, (-0.14, 0.16, 0.26, -0.26)),
     "far counter": LocationSpec("far counter", "surface", (2.6, 2.0), H, 0.70, (-0.14, 0.16, 0.26, -0.26)),
     "table": LocationSpec("table", "surface", (1.2, -2.0), -H, 0.625, (-0.14, 0.16, 0.26, -0.26)),
-    "trash can": LocationSpec("trash can", "bin", (-1.0, -2.0), -H, 0.20, (-0.07, 0.07, 0.07, -0.07)),
+    "trash can": LocationSpec("trash can", "bin", (-1.0, -2.0), -H, 0.24, (-0.07, 0.07, 0.07, -0.07), 0.60),
     "user": LocationSpec("user", "tray", (-2.2, 0.0), math.pi, 0.62, (-0.10, 0.10, 0.13, -0.13)),
-    "drawer": LocationSpec("drawer", "drawer", (2.9, -0.4), 0.0, 0.33, (-0.08, 0.08, 0.14, -0.14)),
+    "drawer": LocationSpec("drawer", "drawer", (2.9, -0.4), 0.0, 0.33, (-0.04, 0.08, 0.14, -0.14), 0.63),
 }
 assert tuple(LOCATION_SPECS) == LOCATIONS
 
 # Furniture dimensions (location frame: depth along x, width along y).
 COUNTER = dict(depth=0.60, width=1.40, near=-0.22)  # near: front edge of the counter relative to the anchor
 TABLE_SCALE = 1.0  # pybullet_data table: 1.5 x 1.0 top at 0.625
-BIN = dict(inner=0.34, wall=0.015, height=0.42)  # floor: LOCATION_SPECS["trash can"].top
+BIN = dict(inner=0.34, wall=0.015, height=0.40)  # floor: LOCATION_SPECS["trash can"].top
 STAND = dict(depth=0.36, width=0.44, height=0.60)  # the user's stand, a tray on top
 DRAWER = dict(  # the cabinet's front face is at x=near in the location frame (drawer closed)
     near=-0.22, cab_depth=0.42, cab_width=0.56, cab_height=0.62, wall=0.02,
-    inner_depth=0.30, inner_width=0.44, side_height=0.12, travel=0.26,  # floor: LOCATION_SPECS["drawer"].top
-    panel_height=0.26, handle_off=0.055, handle_z=0.47, handle_len=0.16,
+    inner_depth=0.30, inner_width=0.44, side_height=0.08, travel=0.26,  # floor: LOCATION_SPECS["drawer"].top
+    panel_height=0.14, handle_off=0.07, handle_z=0.38, handle_len=0.16, rail_z=0.455,
 )
 
 
@@ -90,8 +91,8 @@ OBJECT_SPECS: dict[str, ObjectSpec] = {s.name: s for s in [
     _can("7up can", (0.15, 0.75, 0.20, 1)),
     _can("sprite can", (0.55, 0.85, 0.75, 1)),
     ObjectSpec("redbull can", "cylinder", (0.027, 0.15), (0.35, 0.45, 0.75, 1), 0.30),
-    ObjectSpec("lime soda", "cylinder", (0.030, 0.13), (0.60, 0.95, 0.15, 1), 0.30),
-    ObjectSpec("grapefruit soda", "cylinder", (0.030, 0.13), (0.95, 0.50, 0.55, 1), 0.30),
+    ObjectSpec("lime soda", "cylinder", (0.030, 0.12), (0.60, 0.95, 0.15, 1), 0.30),
+    ObjectSpec("grapefruit soda", "cylinder", (0.030, 0.12), (0.95, 0.50, 0.55, 1), 0.30),
     ObjectSpec("tea", "box", (0.055, 0.055, 0.13), (0.55, 0.30, 0.10, 1), 0.25),
     ObjectSpec("water bottle", "cylinder", (0.032, 0.22), (0.75, 0.90, 1.00, 1), 0.40),
     ObjectSpec("apple", "sphere", (0.034,), (0.75, 0.10, 0.10, 1), 0.18),
@@ -107,21 +108,25 @@ OBJECT_SPECS: dict[str, ObjectSpec] = {s.name: s for s in [
 assert tuple(OBJECT_SPECS) == OBJECTS
 
 
-def footprint_radius(spec: ObjectSpec) -> float:
+def height(spec: ObjectSpec, lying: bool = False) -> float:
+    """Height of the object when resting (lying: cylinders/capsules on their side, boxes on their long edge)."""
+    if spec.shape == "sphere":
+        return 2 * spec.size[0]
+    if spec.shape in ("cylinder", "capsule"):
+        return 2 * spec.size[0] if lying else spec.size[1] + (2 * spec.size[0] if spec.shape == "capsule" else 0)
+    return spec.size[1] if lying else spec.size[2]
+
+
+def footprint_radius(spec: ObjectSpec, lying: bool | None = None) -> float:
     """Radius of a circle around the object's footprint when resting (used to space objects apart)."""
+    lying = spec.lying if lying is None else lying
     if spec.shape == "sphere":
         return spec.size[0]
-    if spec.shape in ("cylinder", "capsule") and not spec.lying:
-        return spec.size[0]
-    if spec.shape == "capsule":
-        return 0.5 * spec.size[1] + spec.size[0]
-    return 0.5 * math.hypot(spec.size[0], spec.size[1])
+    if spec.shape in ("cylinder", "capsule"):
+        return 0.5 * spec.size[1] + (spec.size[0] if spec.shape == "capsule" else 0) if lying else spec.size[0]
+    return 0.5 * math.hypot(spec.size[0], spec.size[2] if lying else spec.size[1])
 
 
 def resting_height(spec: ObjectSpec, lying: bool) -> float:
     """Height of the object's centre above the surface it rests on."""
-    if spec.shape == "sphere":
-        return spec.size[0]
-    if spec.shape in ("cylinder", "capsule"):
-        return spec.size[0] if lying else 0.5 * spec.size[1] + (spec.size[0] if spec.shape == "capsule" else 0)
-    return 0.5 * spec.size[2]
+    return 0.5 * height(spec, lying)

@@ -51,17 +51,22 @@ def _shape_points(name: str) -> np.ndarray:
     return np.array(pts + [[0, 0, half], [0, 0, -half]])
 
 
-def grasp_plan(name: str, pos, orn) -> tuple[float, float, float, float]:
-    """(closing yaw, width across the fingers, top z, bottom z) for a top-down grasp of the object at pos/orn."""
+def grasp_plan(name: str, pos, orn, prefer: float = 0.0) -> tuple[float, float, float, float]:
+    """(closing yaw, width across the fingers, top z, bottom z) for a top-down grasp of the object at pos/orn.
+
+    Among closing directions within 3 mm of the narrowest, the one nearest to ``prefer`` (mod pi) wins."""
     rot = np.array(p.getMatrixFromQuaternion(orn)).reshape(3, 3)
     pts = _shape_points(name) @ rot.T + np.asarray(pos)
-    best = (0.0, 1e9)
-    for yaw in np.linspace(0, math.pi, 24, endpoint=False):
+    yaws = np.linspace(0, math.pi, 24, endpoint=False)
+    widths = []
+    for yaw in yaws:
         d = pts[:, 0] * math.cos(yaw) + pts[:, 1] * math.sin(yaw)
-        w = float(d.max() - d.min())
-        if w < best[1] - 1e-6:
-            best = (float(yaw), w)
-    return best[0], best[1], float(pts[:, 2].max()), float(pts[:, 2].min())
+        widths.append(float(d.max() - d.min()))
+    narrow = min(widths)
+    ok = [(abs((y - prefer + math.pi / 2) % math.pi - math.pi / 2), y, w) for y, w in zip(yaws, widths)
+          if w <= narrow + 0.003]
+    _, yaw, width = min(ok)
+    return float(yaw), width, float(pts[:, 2].max()), float(pts[:, 2].min())
 
 
 def _in_reach(world, x: float, y: float) -> bool:
@@ -75,10 +80,15 @@ def _nearest_yaw(yaw: float, facing: float) -> float:
     return yaw + k * math.pi
 
 
-def _abort(world, reason: str) -> tuple[bool, str]:
+HOVER = {"surface": 0.15, "tray": 0.15, "bin": 0.22, "drawer": 0.25}  # approach height above the location's floor
+
+
+def _abort(world, reason: str, keep: bool = False) -> tuple[bool, str]:
+    """Give up: back off upward and tuck (letting go unless ``keep``)."""
     r = world.robot
-    r.release()
-    r.gripper(FINGER_OPEN, steps=24)
+    if not keep:
+        r.release()
+        r.gripper(FINGER_OPEN, steps=24)
     hp, ho = r.hand_pose()
     r.move_line(hp, [hp[0], hp[1], hp[2] + 0.12], ho, n=3, steps_each=12)
     r.tuck()
@@ -94,17 +104,19 @@ def pick(world, body: int, rng: np.random.Generator, noise: Noise = NOISE) -> tu
     if not _in_reach(world, pos[0], pos[1]):
         return False, f"the {name} is out of reach"
     est = [pos[0] + rng.normal(0, noise.grasp_xy), pos[1] + rng.normal(0, noise.grasp_xy), pos[2]]
-    yaw, width, top, bottom = grasp_plan(name, est, orn)
-    yaw = _nearest_yaw(yaw + rng.normal(0, noise.grasp_yaw), world.robot.pose[2])
+    lateral = world.robot.pose[2] + math.pi / 2  # closing sideways keeps the hand clear of walls ahead
+    yaw, width, top, bottom = grasp_plan(name, est, orn, prefer=lateral)
+    yaw = _nearest_yaw(yaw + rng.normal(0, noise.grasp_yaw), lateral)
     if width > MAX_OPENING:
         return False, f"the {name} is too wide for the gripper ({width * 100:.0f} cm)"
     gz = max(top - 0.03, bottom + 0.016) + rng.normal(0, noise.grasp_z)
     o = top_down(yaw)
-    above = [est[0], est[1], top + 0.12]
+    spec = LOCATION_SPECS[world.location]
+    above = [est[0], est[1], max(top + 0.06, spec.top + HOVER[spec.kind])]
     r.gripper(FINGER_OPEN, steps=8)
     if r.move_to(above, o, max_steps=300) > 0.03:
         return _abort(world, f"could not reach above the {name}")
-    r.move_line(above, [est[0], est[1], gz], o, n=5, steps_each=16)
+    r.move_line(above, [est[0], est[1], gz], o, n=max(4, int((above[2] - gz) / 0.03)), steps_each=12)
     r.gripper(0.0, steps=48)
     left, right = r.finger_contacts(body)
     if not (left and right):
@@ -178,10 +190,10 @@ def place(world, rng: np.random.Generator, noise: Noise = NOISE) -> tuple[bool, 
         release_z = spec.top + below + 0.012
     # the object's centre is not the hand's: aim the hand so the object lands on the spot
     x, y = x + (hp[0] - bx), y + (hp[1] - by)
-    above = [x, y, release_z + 0.10]
+    above = [x, y, max(release_z + 0.08, spec.top + HOVER[spec.kind] + below)]
     if r.move_to(above, o, max_steps=300) > 0.04:
-        return _abort(world, f"could not reach the {loc} with the {name}")
-    r.move_line(above, [x, y, release_z], o, n=4, steps_each=16)
+        return _abort(world, f"could not reach the {loc} with the {name}", keep=True)
+    r.move_line(above, [x, y, release_z], o, n=max(3, int((above[2] - release_z) / 0.03)), steps_each=12)
     r.release()
     r.gripper(FINGER_OPEN, steps=32)
     r.step(48 if spec.kind == "bin" else 24)
@@ -205,7 +217,7 @@ def _handle_world(world) -> list[float]:
 
 
 def move_drawer(world, open_it: bool, rng: np.random.Generator, noise: Noise = NOISE) -> tuple[bool, str]:
-    """Grasp the handle from the front, pull (open) or push (close) along the drawer's axis, let go."""
+    """Hook the closed fingers behind the handle and pull (open), or push the handle (close)."""
     r = world.robot
     if world.location != "drawer":
         return False, "the robot is not at the drawer"
@@ -213,26 +225,21 @@ def move_drawer(world, open_it: bool, rng: np.random.Generator, noise: Noise = N
         return False, "the gripper is not free"
     spec = LOCATION_SPECS["drawer"]
     fwd = np.array([math.cos(spec.facing), math.sin(spec.facing), 0.0])
-    o = facing_forward(spec.facing)
     handle = np.array(_handle_world(world)) + rng.normal(0, noise.handle, 3) * np.array([1, 1, 0.5])
-    pre = handle - 0.10 * fwd
-    r.gripper(FINGER_OPEN, steps=8)
-    if r.move_to(pre, o, max_steps=300) > 0.03:
-        return _abort(world, "could not reach the drawer handle")
-    r.move_line(pre, handle + 0.005 * fwd, o, n=4, steps_each=16)
-    r.gripper(0.0, steps=40)
-    left, right = r.finger_contacts(world.scene.drawer, 0)
-    if not (left and right):
-        return _abort(world, "the grasp missed the drawer handle")
-    r.lock_grasp(world.scene.drawer, 0, max_force=120.0)
-    travel = DRAWER["travel"]
     q0 = world.drawer_opening()
-    goal = handle - (travel - q0 + 0.01) * fwd if open_it else handle + (q0 + 0.01) * fwd
-    r.move_line(handle, goal, o, n=8, steps_each=20)
-    r.release()
-    r.gripper(FINGER_OPEN, steps=24)
+    o = top_down(spec.facing + math.pi / 2)  # fingers closed, hand across the drawer: a hook
+    up = np.array([0.0, 0.0, 0.12])
+    # open: fingertips into the gap behind the bar, pull; close: fingertips in front of the bar, push
+    start = handle + (0.035 if open_it else -0.03) * fwd + np.array([0, 0, -0.002])
+    shift = -(DRAWER["travel"] - q0 + 0.01) * fwd if open_it else (q0 + 0.02) * fwd
+    r.gripper(0.0, steps=24)
+    if r.move_to(start + up, o, max_steps=300) > 0.03:
+        return _abort(world, "could not reach the drawer handle")
+    r.move_line(start + up, start, o, n=4, steps_each=12)
+    r.move_line(start, start + shift, o, n=8, steps_each=16)
     hp, _ = r.hand_pose()
-    r.move_line(hp, np.array(hp) - 0.08 * fwd, o, n=2, steps_each=16)
+    r.move_line(hp, np.array(hp) + up, o, n=3, steps_each=12)
+    r.gripper(FINGER_OPEN, steps=16)
     r.tuck()
     if world.drawer_open() != open_it:
         return False, f"the drawer did not {'open' if open_it else 'close'}"

@@ -25,7 +25,7 @@ REST = [0.0, -0.3, 0.0, -2.2, 0.0, 2.0, 0.785]
 TUCK = [0.771, -0.766, 0.667, -1.626, 0.52, 1.043, 0.783]  # hand behind-left, high: out of the camera's view
 FINGER_OPEN = 0.04
 TUCK_POINT = (-0.2, 0.3, 1.0)  # hand position of TUCK in the base frame (x forward, y left, z up)
-CAMERA_HEIGHT = 1.70
+CAMERA_HEIGHT = 1.85
 MAST = CAMERA_HEIGHT - ARM_BASE_Z - 0.05
 
 
@@ -42,7 +42,8 @@ class Robot:
                                   physicsClientId=cid)
         self.mast = p.createMultiBody(0, col, vis, [0, 0, ARM_BASE_Z + MAST / 2], physicsClientId=cid)
         for link in FINGERS:
-            p.changeDynamics(self.arm, link, lateralFriction=1.5, spinningFriction=0.01, physicsClientId=cid)
+            p.changeDynamics(self.arm, link, lateralFriction=1.5, spinningFriction=0.1, frictionAnchor=1,
+                             physicsClientId=cid)
         self.lock: int | None = None  # constraint id of the grasp lock
         self.held: int | None = None  # body locked in the hand
         self.grasp_yaw = 0.0  # closing direction of the last grasp (placing keeps it)
@@ -213,7 +214,8 @@ def top_down(yaw: float) -> list[float]:
 
 def facing_forward(yaw: float) -> list[float]:
     """Gripper pointing horizontally along ``yaw``, fingers closing vertically (drawer handle)."""
-    return list(p.getQuaternionFromEuler([0.0, math.pi / 2, yaw]))
+    pitch = p.getQuaternionFromEuler([0.0, math.pi / 2, yaw])  # approach axis (hand z) along yaw
+    return list(p.multiplyTransforms([0, 0, 0], pitch, [0, 0, 0], p.getQuaternionFromEuler([0, 0, math.pi / 2]))[1])
 
 
 def slerp(q0, q1, t: float) -> list[float]:

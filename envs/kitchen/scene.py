@@ -6,7 +6,10 @@ bodies (cylinders, boxes, spheres, capsules) with distinct colours.
 """
 from __future__ import annotations
 
+import hashlib
 import math
+import os
+import tempfile
 from dataclasses import dataclass, field
 
 import pybullet as p
@@ -45,18 +48,6 @@ def add_box(cid: int, half, pos, yaw: float, rgba, mass: float = 0.0, friction: 
     body = p.createMultiBody(mass, col, vis, list(pos), quat_yaw(yaw), physicsClientId=cid)
     p.changeDynamics(body, -1, lateralFriction=friction, physicsClientId=cid)
     return body
-
-
-def _box_parts(cid: int, parts, rgba_default):
-    """parts: list of (half extents, position, rgba or None) -> (collision id, visual id) of one compound shape."""
-    halves = [list(h) for h, _, _ in parts]
-    poses = [list(q) for _, q, _ in parts]
-    colours = [list(c or rgba_default) for _, _, c in parts]
-    col = p.createCollisionShapeArray([p.GEOM_BOX] * len(parts), halfExtents=halves, collisionFramePositions=poses,
-                                      physicsClientId=cid)
-    vis = p.createVisualShapeArray([p.GEOM_BOX] * len(parts), halfExtents=halves, visualFramePositions=poses,
-                                   rgbaColors=colours, physicsClientId=cid)
-    return col, vis
 
 
 def build_counter(cid: int, spec: LocationSpec, rgba) -> list[int]:
@@ -107,48 +98,73 @@ def build_user(cid: int, spec: LocationSpec) -> tuple[list[int], list[int]]:
     return [stand, tray], figure
 
 
-def build_drawer(cid: int, spec: LocationSpec) -> int:
-    """Cabinet (static base) + drawer (prismatic link, axis toward the robot, opening 0..DRAWER['travel'])."""
+def _urdf_boxes(parts, rgba_default) -> str:
+    out = []
+    for i, (half, pos, rgba) in enumerate(parts):
+        size = " ".join(f"{2 * h:.4f}" for h in half)
+        xyz = " ".join(f"{v:.4f}" for v in pos)
+        colour = " ".join(f"{c:.3f}" for c in (rgba or rgba_default))
+        geom = f'<origin xyz="{xyz}"/><geometry><box size="{size}"/></geometry>'
+        out.append(f'<visual>{geom}<material name="m{i}"><color rgba="{colour}"/></material></visual>'
+                   f'<collision>{geom}</collision>')
+    return "".join(out)
+
+
+def drawer_urdf(spec: LocationSpec) -> str:
+    """Cabinet (base link) + drawer (prismatic link toward the robot, limited to 0..DRAWER['travel'])."""
     D = DRAWER
     t, travel = D["wall"], D["travel"]
     front = travel / 2  # the closed drawer's front face, in the location frame (open: the exposed part is centred)
     cd, cw, ch = D["cab_depth"], D["cab_width"], D["cab_height"]
     cx = front + cd / 2
     floor_top = spec.top
-    cab = [  # (half, pos relative to the location anchor at floor level)
+    cab = [  # (half extents, centre relative to the location anchor at floor level, colour)
         ((cd / 2, cw / 2, t / 2), (cx, 0, ch - t / 2), None),  # top
         ((cd / 2, t / 2, ch / 2), (cx, cw / 2 - t / 2, ch / 2), None),  # sides
         ((cd / 2, t / 2, ch / 2), (cx, -cw / 2 + t / 2, ch / 2), None),
         ((t / 2, cw / 2, ch / 2), (front + cd - t / 2, 0, ch / 2), None),  # back
         ((cd / 2, cw / 2 - t, (floor_top - 0.04) / 2), (cx, 0, (floor_top - 0.04) / 2), None),  # plinth
+        # front rail above the drawer: hides a closed drawer's contents (and stops objects too tall to fit)
+        ((t / 2, cw / 2, (ch - D["rail_z"]) / 2), (front + t / 2, 0, (ch + D["rail_z"]) / 2), None),
     ]
-    cab_col, cab_vis = _box_parts(cid, cab, WOOD)
     di, dw, sh = D["inner_depth"], D["inner_width"], D["side_height"]
-    # drawer link frame: centre of the closed drawer's interior, at floor level
     half_w = dw / 2 + t
     handle_x = -di / 2 - t - D["handle_off"]
     hz = D["handle_z"] - floor_top
-    drawer = [
+    drawer = [  # link frame: centre of the closed drawer's interior, at floor level
         ((di / 2 + t, half_w, t / 2), (0, 0, -t / 2), None),  # floor
         ((di / 2 + t, t / 2, sh / 2), (0, dw / 2 + t / 2, sh / 2), None),  # sides
         ((di / 2 + t, t / 2, sh / 2), (0, -dw / 2 - t / 2, sh / 2), None),
         ((t / 2, half_w, sh / 2), (di / 2 + t / 2, 0, sh / 2), None),  # back
         ((t / 2, half_w + 0.02, D["panel_height"] / 2), (-di / 2 - t / 2, 0, D["panel_height"] / 2 - 0.03), None),
-        ((0.01, D["handle_len"] / 2, 0.01), (handle_x, 0, hz), DARK),  # handle bar
-        ((D["handle_off"] / 2, 0.008, 0.008), (handle_x + D["handle_off"] / 2, 0.06, hz), DARK),  # posts
+
+        ((0.01, D["handle_len"] / 2, 0.01), (handle_x, 0, hz), DARK),  # handle bar on two posts
+        ((D["handle_off"] / 2, 0.008, 0.008), (handle_x + D["handle_off"] / 2, 0.06, hz), DARK),
         ((D["handle_off"] / 2, 0.008, 0.008), (handle_x + D["handle_off"] / 2, -0.06, hz), DARK),
     ]
-    dr_col, dr_vis = _box_parts(cid, drawer, (0.72, 0.55, 0.36, 1))
-    link_pos = [front + di / 2, 0, floor_top]
-    body = p.createMultiBody(
-        baseMass=0, baseCollisionShapeIndex=cab_col, baseVisualShapeIndex=cab_vis,
-        basePosition=_world(spec, 0, 0, 0), baseOrientation=quat_yaw(spec.facing),
-        linkMasses=[1.5], linkCollisionShapeIndices=[dr_col], linkVisualShapeIndices=[dr_vis],
-        linkPositions=[link_pos], linkOrientations=[[0, 0, 0, 1]], linkInertialFramePositions=[[0, 0, 0]],
-        linkInertialFrameOrientations=[[0, 0, 0, 1]], linkParentIndices=[0], linkJointTypes=[p.JOINT_PRISMATIC],
-        linkJointAxis=[[-1, 0, 0]], physicsClientId=cid)
-    p.changeDynamics(body, 0, jointLowerLimit=0.0, jointUpperLimit=travel, lateralFriction=0.8,
-                     linearDamping=0.5, physicsClientId=cid)
+    inertia = '<inertia ixx="0.05" ixy="0" ixz="0" iyy="0.05" iyz="0" izz="0.05"/>'
+    return (
+        '<?xml version="1.0"?><robot name="kitchen_drawer">'
+        f'<link name="cabinet"><inertial><mass value="0"/>{inertia}</inertial>{_urdf_boxes(cab, WOOD)}</link>'
+        f'<link name="drawer"><inertial><mass value="1.5"/>{inertia}</inertial>'
+        f'{_urdf_boxes(drawer, (0.72, 0.55, 0.36, 1))}</link>'
+        '<joint name="slide" type="prismatic"><parent link="cabinet"/><child link="drawer"/>'
+        f'<origin xyz="{front + di / 2:.4f} 0 {floor_top:.4f}"/><axis xyz="-1 0 0"/>'
+        f'<limit lower="0" upper="{travel:.4f}" effort="500" velocity="1.0"/></joint></robot>'
+    )
+
+
+def build_drawer(cid: int, spec: LocationSpec) -> int:
+    """Load the generated cabinet+drawer URDF (written once per process to a temporary file)."""
+    text = drawer_urdf(spec)
+    path = os.path.join(tempfile.gettempdir(), f"socratic_kitchen_drawer_{hashlib.sha1(text.encode()).hexdigest()[:12]}.urdf")
+    if not os.path.exists(path):
+        tmp = f"{path}.{os.getpid()}.tmp"
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    body = p.loadURDF(path, _world(spec, 0, 0, 0), quat_yaw(spec.facing), useFixedBase=True, physicsClientId=cid)
+    p.changeDynamics(body, 0, lateralFriction=0.8, linearDamping=0.5, physicsClientId=cid)
     return body
 
 
@@ -185,6 +201,6 @@ def spawn_object(cid: int, spec: ObjectSpec, pos, orn, friction: float = 0.9) ->
         col = p.createCollisionShape(p.GEOM_BOX, halfExtents=half, physicsClientId=cid)
         vis = p.createVisualShape(p.GEOM_BOX, halfExtents=half, rgbaColor=spec.rgba, physicsClientId=cid)
     body = p.createMultiBody(spec.mass, col, vis, list(pos), list(orn), physicsClientId=cid)
-    p.changeDynamics(body, -1, lateralFriction=friction, rollingFriction=0.002, spinningFriction=0.002,
+    p.changeDynamics(body, -1, lateralFriction=friction, rollingFriction=0.01, spinningFriction=0.01,
                      physicsClientId=cid)
     return body

@@ -13,7 +13,7 @@ import pybullet as p
 
 from compose.errors import InvalidInputError
 from envs.kitchen.layout import BIN, COUNTER, DRAWER, LOCATION_SPECS, OBJECT_SPECS, STAND, footprint_radius, \
-    resting_height
+    height, resting_height
 from envs.kitchen.perception import Perception
 from envs.kitchen.robot import Robot
 from envs.kitchen.scene import SceneHandles, build_scene, quat_yaw, spawn_object
@@ -87,9 +87,9 @@ class KitchenWorld:
         out = []
         for name in names:
             ospec = OBJECT_SPECS[name]
-            lying = ospec.lying or (loc in ("drawer", "trash can") and ospec.shape == "cylinder"
-                                    and ospec.size[1] > 0.14)
-            rad = footprint_radius(ospec) if not lying or ospec.shape == "capsule" else 0.5 * ospec.size[1]
+            lying = ospec.lying or (loc == "trash can" and height(ospec) > 0.14) or \
+                (loc == "drawer" and height(ospec) > DRAWER["rail_z"] - spec.top - 0.003)  # must fit under the rail
+            rad = footprint_radius(ospec, lying)
             spot = None
             for attempt in range(200):
                 grow = 0.0 if attempt < 100 or loc in ("drawer", "trash can", "user") else 0.12

@@ -77,6 +77,26 @@ def _dijkstra(g: CSRGraph, init: np.ndarray, alpha: float):
     return np.array(d_list), np.array(par, dtype=np.int64)
 
 
+def _dijkstra_scipy(g: CSRGraph, init: np.ndarray, alpha: float):
+    """Same as ``_dijkstra`` in C (scipy.sparse.csgraph): a virtual source joined to every finite start offset."""
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import dijkstra
+
+    n = g.n
+    finite = np.flatnonzero(np.isfinite(init))
+    base = float(init[finite].min())
+    # weights must be > 0 (explicit zeros are not edges), so offsets start at 1.0
+    data = np.concatenate([g.weights * (alpha + TIE_BREAK), init[finite] - base + 1.0])
+    indices = np.concatenate([g.indices, finite])
+    indptr = np.concatenate([g.indptr, [g.indptr[-1] + len(finite)]])
+    m = csr_matrix((data, indices, indptr), shape=(n + 1, n + 1))
+    dist, pred = dijkstra(m, directed=True, indices=n, return_predecessors=True)
+    dist = dist[:n] + base - 1.0
+    parent = pred[:n].astype(np.int64)
+    parent[(parent == n) | (parent < 0)] = -1
+    return dist, parent
+
+
 def _walk_back(parent: np.ndarray, node: int) -> list[int]:
     path = [node]
     while parent[path[-1]] >= 0:
@@ -84,8 +104,23 @@ def _walk_back(parent: np.ndarray, node: int) -> list[int]:
     return path[::-1]
 
 
-def search(graph: nx.Graph | CSRGraph, start: int, scores: np.ndarray, alpha: float) -> SearchResult:
-    """Best route through one node per landmark, in order. ``scores`` is (L, N), higher is better."""
+def _backend(name: str):
+    if name == "auto":
+        try:
+            import scipy.sparse.csgraph  # noqa: F401
+
+            return _dijkstra_scipy
+        except ImportError:  # pragma: no cover - scipy is a dependency, pure Python is the fallback
+            return _dijkstra
+    return {"scipy": _dijkstra_scipy, "python": _dijkstra}[name]
+
+
+def search(graph: nx.Graph | CSRGraph, start: int, scores: np.ndarray, alpha: float,
+           backend: str = "auto") -> SearchResult:
+    """Best route through one node per landmark, in order. ``scores`` is (L, N), higher is better.
+
+    ``backend``: "scipy" (C Dijkstra), "python" (heapq) or "auto" (scipy when installed)."""
+    dijkstra = _backend(backend)
     g = graph if isinstance(graph, CSRGraph) else CSRGraph.from_networkx(graph)
     scores = np.asarray(scores, dtype=np.float64)
     if scores.ndim != 2 or scores.shape[1] != g.n or scores.shape[0] == 0:
@@ -101,7 +136,7 @@ def search(graph: nx.Graph | CSRGraph, start: int, scores: np.ndarray, alpha: fl
     parents = []
     cost = init
     for i in range(scores.shape[0]):
-        reach, parent = _dijkstra(g, cost, alpha)
+        reach, parent = dijkstra(g, cost, alpha)
         parents.append(parent)
         cost = reach - scores[i]  # cost of being at v having matched landmarks 0..i with v_i = v
     if not np.isfinite(cost).any():

@@ -19,6 +19,7 @@ from envs.tabletop.vocab import REGIONS, kind_of, region_anchor, region_bounds
 
 APPROACH = 0.08  # clearance above the tallest thing when carrying
 RELEASE_GAP = 0.008  # drop height above the support surface
+OPEN_WIDE, OPEN_NARROW = 0.04, 0.031  # finger positions: approach on the open table / near bowl walls, release
 OCCUPIED_XY = 0.03  # another detection this close and higher sits on top
 
 
@@ -44,7 +45,7 @@ class Result:
     details: dict | None = None
 
 
-def _on_top(p: Perception, det: Detection) -> Detection | None:
+def on_top(p: Perception, det: Detection) -> Detection | None:
     for d in p.detections:
         if d is not det and d.kind == "block" and math.hypot(d.x - det.x, d.y - det.y) < OCCUPIED_XY \
                 and d.top > det.top + BLOCK_SIZE / 2:
@@ -92,8 +93,8 @@ def plan_release(p: Perception, held: Detection, place: str) -> tuple[float, flo
     if kind_of(place) == "bowl":
         x, y, z = bowl_spot(p, target)
         return x, y, z, held.yaw
-    if _on_top(p, target):
-        return Result(False, f"the {place} is covered by the {_on_top(p, target).name}")
+    if on_top(p, target):
+        return Result(False, f"the {place} is covered by the {on_top(p, target).name}")
     return target.x, target.y, target.top, target.yaw
 
 
@@ -103,7 +104,7 @@ def pick_and_place(world, pick: str, place: str, rng: np.random.Generator, noise
     held = p.find(pick)
     if held is None:
         return Result(False, f"the {pick} is not in view")
-    cover = _on_top(p, held)
+    cover = on_top(p, held)
     if cover is not None:
         return Result(False, f"the {cover.name} is on the {pick}")
     plan = plan_release(p, held, place)
@@ -124,8 +125,9 @@ def pick_and_place(world, pick: str, place: str, rng: np.random.Generator, noise
     px, py = px + rng.normal(0, noise.place_xy), py + rng.normal(0, noise.place_xy)
     release_z = pz + BLOCK_SIZE / 2 + RELEASE_GAP
 
+    in_bowl = any(d.kind == "bowl" and math.hypot(d.x - held.x, d.y - held.y) < BOWL_RADIUS for d in p.detections)
     start, _ = arm.ee_pose()
-    arm.set_gripper(0.04, 1)
+    arm.set_gripper(OPEN_NARROW if in_bowl else OPEN_WIDE, 1)
     arm.move_line(start, (gx, gy, safe), gyaw, step_len=0.08)
     arm.move_line((gx, gy, safe), (gx, gy, gz), gyaw)
     arm.set_gripper(0.0, 40)
@@ -134,7 +136,7 @@ def pick_and_place(world, pick: str, place: str, rng: np.random.Generator, noise
     if grasped:
         arm.move_line((gx, gy, safe), (px, py, safe), gyaw, step_len=0.08, yaw_end=pyaw)
         arm.move_line((px, py, safe), (px, py, release_z), pyaw)
-    arm.set_gripper(0.04, 25)
+    arm.set_gripper(OPEN_NARROW, 25)
     arm.move_line(arm.ee_pose()[0], (*arm.ee_pose()[0][:2], safe), pyaw if grasped else gyaw)
     arm.go_home()
     world.settle()

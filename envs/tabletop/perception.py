@@ -69,6 +69,7 @@ class Detection:
 class Perception:
     detections: list[Detection]
     image: np.ndarray | None = field(default=None, repr=False)
+    cache: dict = field(default_factory=dict, repr=False)  # facts derived once per frame (skills' affordances)
 
     def find(self, name: str) -> Detection | None:
         """The most confident detection named ``name``."""

@@ -19,17 +19,18 @@ REST = (0.0, -0.3, 0.0, -2.2, 0.0, 2.0, math.pi / 4)  # null-space preference fo
 FINGER_OPEN = 0.04
 ARM_FORCE = 240.0
 FINGER_FORCE = 40.0
+POSITION_GAIN = 0.3
+URDF = pybullet_data.getDataPath() + "/franka_panda/panda.urdf"
 
 
 class PandaArm:
     """A Panda fixed at the origin. ``client`` is the PyBullet client id; ``step`` advances the simulation once."""
 
-    def __init__(self, client: int, step_fn):
+    def __init__(self, client: int, step_fn, kinematics: "_Kinematics | None" = None):
         self.client = client
         self._step = step_fn
-        path = pybullet_data.getDataPath() + "/franka_panda/panda.urdf"
-        self.body = p.loadURDF(path, basePosition=(0, 0, 0), useFixedBase=True,
-                               flags=p.URDF_USE_SELF_COLLISION_EXCLUDE_PARENT, physicsClientId=client)
+        self.body = p.loadURDF(URDF, basePosition=(0, 0, 0), useFixedBase=True,
+                               flags=p.URDF_ENABLE_CACHED_GRAPHICS_SHAPES, physicsClientId=client)
         info = [p.getJointInfo(self.body, j, physicsClientId=client) for j in ARM_JOINTS]
         self.lower = [i[8] for i in info]
         self.upper = [i[9] for i in info]
@@ -42,11 +43,8 @@ class PandaArm:
         gear = p.createConstraint(self.body, FINGERS[0], self.body, FINGERS[1], p.JOINT_GEAR, (1, 0, 0), (0, 0, 0),
                                   (0, 0, 0), physicsClientId=client)
         p.changeConstraint(gear, gearRatio=-1, erp=0.2, maxForce=200, physicsClientId=client)
-        self._shadow = _Kinematics(path)
+        self._shadow = kinematics if kinematics is not None else _Kinematics()
         self.reset_home()
-
-    def close(self) -> None:
-        self._shadow.close()
 
     # ---------------------------------------------------------------------------------------------- state
     def reset_home(self) -> None:
@@ -71,7 +69,7 @@ class PandaArm:
     # ---------------------------------------------------------------------------------------------- control
     def _apply(self) -> None:
         p.setJointMotorControlArray(self.body, ARM_JOINTS, p.POSITION_CONTROL, targetPositions=self._targets,
-                                    forces=[ARM_FORCE] * 7, positionGains=[0.08] * 7, physicsClientId=self.client)
+                                    forces=[ARM_FORCE] * 7, positionGains=[POSITION_GAIN] * 7, physicsClientId=self.client)
         p.setJointMotorControlArray(self.body, FINGERS, p.POSITION_CONTROL, targetPositions=[self._finger] * 2,
                                     forces=[FINGER_FORCE] * 2, physicsClientId=self.client)
 
@@ -121,9 +119,9 @@ class _Kinematics:
     """A second, kinematics-only PyBullet client holding a copy of the arm: IK is refined there by resetting joints
     freely, which the physical arm must never do."""
 
-    def __init__(self, urdf: str):
+    def __init__(self):
         self.client = p.connect(p.DIRECT)
-        self.body = p.loadURDF(urdf, useFixedBase=True, physicsClientId=self.client)
+        self.body = p.loadURDF(URDF, useFixedBase=True, physicsClientId=self.client)
 
     def _set(self, q) -> None:
         for j, v in zip(ARM_JOINTS, q):

@@ -21,9 +21,10 @@ BOWL_SEGMENTS = 14  # PyBullet overflows beyond 16 coloured shapes per visual ar
 
 def build_static(client: int) -> dict[str, int]:
     """Floor and table. Returns their body ids."""
-    floor_col = p.createCollisionShape(p.GEOM_PLANE, physicsClientId=client)
-    floor_vis = p.createVisualShape(p.GEOM_PLANE, rgbaColor=(0.35, 0.35, 0.38, 1), physicsClientId=client)
-    floor = p.createMultiBody(0, floor_col, floor_vis, basePosition=(0, 0, FLOOR_Z), physicsClientId=client)
+    half = (3.0, 3.0, 0.01)
+    floor_col = p.createCollisionShape(p.GEOM_BOX, halfExtents=half, physicsClientId=client)
+    floor_vis = p.createVisualShape(p.GEOM_BOX, halfExtents=half, rgbaColor=(0.35, 0.35, 0.38, 1), physicsClientId=client)
+    floor = p.createMultiBody(0, floor_col, floor_vis, basePosition=(0, 0, FLOOR_Z - half[2]), physicsClientId=client)
     col = p.createCollisionShape(p.GEOM_BOX, halfExtents=TABLE_HALF, physicsClientId=client)
     vis = p.createVisualShape(p.GEOM_BOX, halfExtents=TABLE_HALF, rgbaColor=TABLE_RGBA, physicsClientId=client)
     table = p.createMultiBody(0, col, vis, basePosition=(TABLE_CENTRE[0], TABLE_CENTRE[1], -TABLE_HALF[2]),

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import math
 
-import pybullet as p
-
 from envs.tabletop.layout import BLOCK_SIZE, BOWL_RADIUS
 from envs.tabletop.vocab import OBJECTS, kind_of, region_of
 
@@ -28,8 +26,9 @@ def sort_names(names) -> list[str]:
 
 
 def _supports_from_contacts(client: int, bodies: dict[str, int], table: int, robot: int) -> dict[str, str]:
-    """For each object, the body under it, from contact points (the one with the lowest contact normal... i.e.
-    the contact whose partner lies below the object's centre)."""
+    """For each object, what it rests on, from contact points: the highest touching body below its centre."""
+    import pybullet as p
+
     pos = {n: p.getBasePositionAndOrientation(b, physicsClientId=client)[0] for n, b in bodies.items()}
     by_id = {b: n for n, b in bodies.items()}
     support: dict[str, str] = {}
@@ -75,6 +74,8 @@ def _geometric_support(name: str, pos: dict) -> str:
 
 def read_state(client: int, bodies: dict[str, int], table: int, robot: int) -> dict:
     """The structured state of the simulator now (positions rounded to 0.1 mm)."""
+    import pybullet as p
+
     support = _supports_from_contacts(client, bodies, table, robot)
     objects = {}
     for name in sort_names(bodies):

@@ -79,12 +79,10 @@ def region_anchor(name: str) -> tuple[float, float]:
     return (x0 + x1) / 2, (y0 + y1) / 2
 
 
-def region_of(x: float, y: float) -> str | None:
-    """The region containing table point (x, y), or None outside the workspace."""
-    if not (X_RANGE[0] <= x <= X_RANGE[1] and Y_RANGE[0] <= y <= Y_RANGE[1]):
-        return None
-    r = min(int((x - X_RANGE[0]) / ((X_RANGE[1] - X_RANGE[0]) / 3)), 2)
-    c = min(int((y - Y_RANGE[0]) / ((Y_RANGE[1] - Y_RANGE[0]) / 3)), 2)
+def region_of(x: float, y: float) -> str:
+    """The region containing table point (x, y); points beyond the workspace belong to the nearest cell."""
+    r = min(max(int((x - X_RANGE[0]) // ((X_RANGE[1] - X_RANGE[0]) / 3)), 0), 2)
+    c = min(max(int((y - Y_RANGE[0]) // ((Y_RANGE[1] - Y_RANGE[0]) / 3)), 0), 2)
     return _cell_name(_ROWS[r], _COLS[c])
 
 

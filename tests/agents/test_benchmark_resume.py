@@ -1,5 +1,6 @@
-"""SIGKILL a benchmark mid-run, resume it, and get exactly the results of an uninterrupted run."""
+"""Kill a benchmark mid-run (SIGKILL or Ctrl-C), resume it, and get exactly the results of an uninterrupted run."""
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -13,6 +14,22 @@ ARGS = ("--mode", "saycan", "--mode", "llm", "--seeds", "2")
 TOTAL = 8 * 2 * 2
 
 
+def start_slow_run(out, *extra):
+    args = bench_args(out, *ARGS, *extra)
+    env = {**os.environ, "FAKE_RUNNER_SLEEP": "0.3"}
+    return subprocess.Popen([sys.executable, "-m", "agents.benchmark", *args], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+
+def wait_for_episodes(proc, out, n=5, timeout=120):
+    path = out / "episodes.jsonl"
+    deadline = time.time() + timeout
+    while time.time() < deadline and proc.poll() is None:
+        if path.exists() and path.read_text().count("\n") >= n:
+            return
+        time.sleep(0.05)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("executor", ["serial", "process"])
 def test_sigkill_then_resume_equals_uninterrupted(tmp_path, executor):
@@ -20,24 +37,15 @@ def test_sigkill_then_resume_equals_uninterrupted(tmp_path, executor):
     assert run_cli(bench_args(ref, *ARGS)) == 0
 
     out = tmp_path / "killed"
-    args = bench_args(out, *ARGS, "--executor", executor, "--workers", "2")
-    env = {**__import__("os").environ, "FAKE_RUNNER_SLEEP": "0.3"}
-    proc = subprocess.Popen([sys.executable, "-m", "agents.benchmark", *args], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    path = out / "episodes.jsonl"
-    deadline = time.time() + 120
+    proc = start_slow_run(out, "--executor", executor, "--workers", "2")
     try:
-        while time.time() < deadline and proc.poll() is None:
-            if path.exists() and path.read_text().count("\n") >= 5:
-                break
-            time.sleep(0.05)
+        wait_for_episodes(proc, out)
     finally:
-        import os
         os.killpg(proc.pid, signal.SIGKILL)  # the whole group: the pool's workers die too
-        proc.wait()
+        proc.communicate()
     done = episodes(out)
     assert 5 <= len(done) < TOTAL, "the run should have been killed mid-way"
-    with open(path, "ab") as fh:  # a record torn by the kill
+    with open(out / "episodes.jsonl", "ab") as fh:  # a record torn by the kill
         fh.write(b'{"id": "smoke-fetch-sponge", "mode": "llm", "se')
 
     assert run_cli(bench_args(out, *ARGS, "--resume")) == 0
@@ -48,5 +56,25 @@ def test_sigkill_then_resume_equals_uninterrupted(tmp_path, executor):
     assert stable_results(out) == stable_results(ref)
 
     # resuming a finished run runs nothing and changes nothing
+    assert run_cli(bench_args(out, *ARGS, "--resume")) == 0
+    assert len(episodes(out)) == TOTAL
+
+
+@pytest.mark.slow
+def test_ctrl_c_keeps_finished_episodes(tmp_path):
+    out = tmp_path / "interrupted"
+    proc = start_slow_run(out, "--executor", "process", "--workers", "2")
+    try:
+        wait_for_episodes(proc, out, n=3)
+        os.killpg(proc.pid, signal.SIGINT)  # like Ctrl-C in a terminal: the whole process group
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+    assert proc.returncode == 130
+    saved = len(episodes(out))
+    assert f"interrupted: {saved} of {TOTAL} episodes are saved" in err and "--resume" in err
+    assert "Traceback" not in err
     assert run_cli(bench_args(out, *ARGS, "--resume")) == 0
     assert len(episodes(out)) == TOTAL

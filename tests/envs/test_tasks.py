@@ -178,7 +178,7 @@ def test_builder_start_state_parsing():
 
 
 def test_reference_plans_reach_the_hand_written_goals():
-    """The plan file's plans for (nearly) every row that has one reach our goal; exceptions are listed in goals.jsonl."""
+    """The plan file's plans for (nearly) every row that has one reach our goal; goals.jsonl lists the exceptions."""
     b = builder()
     goals = b.read_goals()
     tasks = {t.extra["source"]["row"]: t for t in load_tasks(SAYCAN)}

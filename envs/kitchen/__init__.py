@@ -1,0 +1,8 @@
+"""SayCan's office kitchen as a physical PyBullet world.
+
+- ``layout``: geometry (locations, parking poses, object shapes and colours)
+- ``scene``: furniture and objects; ``robot``: mobile base + Panda arm; ``manipulation``: pick / place / drawer
+- ``world``: ``KitchenWorld`` (reset from a task init, ``kitchen_state()`` from physics, driving, cameras)
+- ``perception``: the mast camera's segmentation + depth -> objects seen, with a memory
+- ``env``: the Gymnasium env ``socratic/Kitchen-v0`` (``KitchenEnv``)
+"""

@@ -1,0 +1,127 @@
+"""LM-Nav pipeline: CLI, episode runner (modes, metrics, determinism), embedding cache, map plot."""
+import json
+import os
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from agents import lmnav  # noqa: E402
+from agents.config import EpisodeConfig, episode_runner  # noqa: E402
+from compose.llm.base import LanguageModel  # noqa: E402
+from envs.navgraph.storage import DATA_DIR, load_graph  # noqa: E402
+
+KEYS = {"id", "world", "mode", "seed", "instruction", "family", "plan", "steps", "plan_success", "exec_success",
+        "metrics", "timing", "llm_stats"}
+
+
+@pytest.fixture(autouse=True)
+def _cache(tmp_path_factory, monkeypatch):
+    monkeypatch.setenv("SOCRATIC_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "lmnav-cache"))
+
+
+def _task(graph="town", i=0):
+    return json.loads((DATA_DIR / f"tasks_{graph}.jsonl").read_text().splitlines()[i])
+
+
+class ScriptedLM(LanguageModel):
+    name = "scripted"
+
+    def __init__(self, answer):
+        super().__init__()
+        self.answer = answer
+
+    def loglikelihood(self, requests):
+        return [(-1.0, False) for _ in requests]
+
+    def generate(self, prompts, max_tokens=64, stop=None, temperature=0.0, seed=0):
+        self.stats.calls += 1
+        return [self.answer for _ in prompts]
+
+
+def _cfg(mode="lmnav", **extra):
+    return EpisodeConfig(mode=mode, extra=tuple({"extractor": "rules", **extra}.items()))
+
+
+def test_landmarks_cli_prints_json(capsys):
+    assert lmnav.main(["landmarks", "Go past the red car, turn at the mailbox, stop at the picnic table",
+                       "--extractor", "rules"]) == 0
+    assert json.loads(capsys.readouterr().out) == ["red car", "mailbox", "picnic table"]
+
+
+@pytest.mark.parametrize("argv,needle", [
+    (["--graph", "mars", "--start", "0", "--instruction", "go to the tree", "--extractor", "rules"], "graph"),
+    (["--graph", "town", "--start", "9999", "--instruction", "go to the tree", "--extractor", "rules"], "start"),
+    (["--graph", "town", "--start", "0", "--instruction", "go home", "--extractor", "rules"], "no landmarks"),
+    (["--graph", "town", "--start", "0", "--instruction", "go to the tree", "--goal", "{bad"], "--goal"),
+    (["--graph", "town", "--start", "0", "--instruction", "x", "--grounding", "clip"], "--clip-model"),
+])
+def test_cli_bad_input_exits_2_with_message(argv, needle, capsys):
+    assert lmnav.main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error:") and needle in err and "Traceback" not in err
+
+
+def test_registered_as_navgraph_runner():
+    assert episode_runner("navgraph") is lmnav.run_episode
+    assert set(lmnav.MODES) == {"lmnav", "lmnav-random"}
+
+
+def test_run_episode_trained_grounding_is_deterministic_and_complete():
+    task = _task("town", 0)
+    a = lmnav.run_episode(task, _cfg(), seed=task["seed"])
+    assert KEYS <= set(a)
+    g = load_graph("town").graph
+    route = [int(n) for n in a["plan"]]
+    assert route[0] == task["init"]["start"]
+    assert all(g.has_edge(u, v) for u, v in zip(route, route[1:]))
+    assert len(a["steps"]) == len(route) - 1
+    m = a["metrics"]
+    assert m["landmarks_predicted"] == ["wooden picnic table", "red car"]
+    assert m["shortest_length"] > 0 and 0 <= m["spl"] <= 1
+    assert (m["spl"] > 0) == a["exec_success"]
+    b = lmnav.run_episode(task, _cfg(), seed=task["seed"])
+    assert a["plan"] == b["plan"] and a["metrics"] == b["metrics"]
+
+
+def test_trained_grounding_beats_random_weights_on_shipped_tasks():
+    """Real trained model on the shipped graphs (never seen in training) vs the random-weights baseline."""
+    wins = {"lmnav": 0, "lmnav-random": 0}
+    for graph in ("town", "campus"):
+        for i in range(6):
+            task = _task(graph, i)
+            for mode in wins:
+                wins[mode] += lmnav.run_episode(task, _cfg(mode), seed=task["seed"])["exec_success"]
+    assert wins["lmnav"] >= 6 and wins["lmnav"] > wins["lmnav-random"]
+
+
+def test_llm_extractor_and_llm_stats():
+    task = _task("campus", 1)
+    llm = ScriptedLM(" " + "; ".join(task["landmark_names"]))
+    out = lmnav.run_episode(task, EpisodeConfig(mode="lmnav"), seed=1, llm=llm)
+    assert out["metrics"]["landmark_source"] == "llm"
+    assert out["metrics"]["landmarks_predicted"] == [n.lower() for n in task["landmark_names"]]
+    assert out["llm_stats"]["calls"] == 1
+    silent = lmnav.run_episode(task, EpisodeConfig(mode="lmnav"), seed=1, llm=ScriptedLM("\n"))
+    assert silent["metrics"]["landmark_source"] == "rules (llm gave none)"
+
+
+def test_second_instruction_reuses_cached_embeddings():
+    lmnav._SCORERS.clear()
+    opts = lmnav.LMNavOptions(extractor="rules")
+    lmnav.LMNav(opts).plan("campus", 0, "Go to the tree")
+    lmnav._SCORERS.clear()  # a fresh process would start here
+    plan = lmnav.LMNav(opts).plan("campus", 3, "Go to the bench, then the stop sign")
+    assert plan.cache_hit and len(plan.chosen) == 2
+
+
+def test_cli_navigates_records_and_plots(tmp_path, capsys):
+    task = _task("town", 4)
+    rec, png = tmp_path / "rec", tmp_path / "map.png"
+    code = lmnav.main(["--graph", "town", "--start", str(task["init"]["start"]), "--instruction",
+                       task["instruction"], "--goal", json.dumps(task["goal"]), "--extractor", "rules",
+                       "--record", str(rec), "--plot", str(png)])
+    out = capsys.readouterr().out
+    assert code == 0 and "success:" in out and "route:" in out
+    assert (rec / "episode.json").exists() and len(list((rec / "frames").glob("*.png"))) >= 2
+    assert png.stat().st_size > 10_000
