@@ -12,7 +12,7 @@ from agents.bench.config import BenchConfig, parse_args
 from agents.bench.executors import make_executor
 from agents.bench.plots import plot_results
 from agents.bench.report import build_results, overall_table, write_results
-from agents.bench.runner import EpisodeSpec, check_runners, make_specs
+from agents.bench.runner import EpisodeSpec, check_runners, make_specs, task_digest
 from agents.bench.store import EpisodeStore
 from agents.cli import run_main
 from compose.errors import InvalidInputError, SocraticError
@@ -48,6 +48,13 @@ def run_benchmark(config: BenchConfig) -> dict:
     check_runners({s.task["world"] for s in specs}, config)
     store = EpisodeStore(config.out).open(config.resume, config.episode_fields())
     keys = {s.key for s in specs}
+    changed = sorted({s.task["id"] for s in specs if s.key in store
+                      and store.records[s.key].get("task_sha") != task_digest(s.task)})
+    if changed:
+        store.close()
+        raise InvalidInputError(f"cannot resume {config.out}: {len(changed)} task(s) changed since their episodes "
+                                f"ran ({', '.join(changed[:5])}{', ...' if len(changed) > 5 else ''}); "
+                                f"use another --out")
     todo = [s for s in specs if s.key not in store]
     bar = tqdm(total=len(specs), initial=len(specs) - len(todo), desc="episodes", unit="ep",
                disable=not config.progress, dynamic_ncols=True)

@@ -6,7 +6,9 @@ as ``{"fatal": message, "exit_code": n}`` so the harness stops instead of record
 """
 from __future__ import annotations
 
+import hashlib
 import importlib
+import json
 import time
 import traceback
 from dataclasses import dataclass
@@ -40,6 +42,12 @@ class EpisodeSpec:
 
 def record_key(record: dict) -> tuple[str, str, int]:
     return record["id"], record["mode"], record["seed"]
+
+
+def task_digest(task: dict) -> str:
+    """A short hash of a task's content (where it came from aside), to notice a task edited between runs."""
+    body = {k: v for k, v in task.items() if k != "task_file"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
 
 
 def make_specs(tasks: list[Task], config: BenchConfig) -> list[EpisodeSpec]:
@@ -120,5 +128,6 @@ def run_spec(spec: EpisodeSpec, config: BenchConfig) -> dict:
     record.setdefault("llm_stats", {})
     record["seed_index"] = spec.seed_index
     record["task_file"] = spec.task.get("task_file")
+    record["task_sha"] = task_digest(spec.task)
     record["wall_s"] = round(time.perf_counter() - t0, 4)
     return record

@@ -5,8 +5,13 @@ The record becomes an event log in language (compose.pipelines.event_log). The L
 - answers questions by CHOOSING among candidate answers drawn from the log's own vocabulary (the objects and places
   it mentions, yes/no, counts), each scored by exact likelihood (``LanguageModel.score_options``). The question's
   first word picks the candidate set (where -> places; did/is/was -> yes/no; how many -> numbers; what/which ->
-  objects or "nothing"). Scores are calibrated by the answer's likelihood without the log (domain-conditional PMI),
-  so common or short answers are not favoured just for being likely a priori.
+  objects or "nothing").
+
+Two things make this work with a 135M-parameter model: (1) retrieval -- the MiniLM embedder picks the ``top_k``
+atomic log events most similar to the question, and only those (in time order) go into the prompt, so the small
+model is not distracted by the rest of the episode; (2) calibration -- each answer's score is
+log p(answer | events, question) - log p(answer | question), which removes the model's prior preference for some
+answers ("no", short names) whatever the log says.
 """
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ from compose.errors import InvalidInputError
 from compose.llm.base import normalize
 from compose.pipelines.base import Pipeline, load_template
 from compose.pipelines.event_log import EventLog, event_log
+from compose.tools.embedder import TextEmbedder
 
 YES_NO = ("yes", "no")
 NUMBERS = ("zero", "one", "two", "three", "four", "five")
@@ -70,12 +76,29 @@ def load_episode_log(record_or_dir) -> EventLog:
 
 
 class EpisodeQA(Pipeline):
-    def __init__(self, llm, calibrate: bool = True, summary_template: str = "socratic_episode_summary",
-                 qa_template: str = "socratic_episode_qa", verbose: bool = False, stream=None):
+    def __init__(self, llm, embedder: TextEmbedder | None = None, top_k: int | None = 2, calibrate: bool = True,
+                 summary_template: str = "socratic_episode_summary", qa_template: str = "socratic_episode_qa",
+                 prior_template: str = "socratic_episode_qa_prior", verbose: bool = False, stream=None):
+        """``top_k=None`` puts the whole event list in the prompt (no retrieval)."""
         super().__init__(verbose, stream)
-        self.llm, self.calibrate = llm, calibrate
+        if top_k is not None and top_k < 1:
+            raise InvalidInputError(f"top_k must be >= 1 or None, got {top_k}")
+        self.llm, self.calibrate, self.top_k = llm, calibrate, top_k
+        self.embedder = embedder if embedder is not None or top_k is None else TextEmbedder()
         self.summary_template = load_template(summary_template)
         self.qa_template = load_template(qa_template)
+        self.prior_template = load_template(prior_template)
+
+    def relevant_events(self, log: EventLog, question: str) -> list[str]:
+        """The ``top_k`` events most similar to the question (all of them when top_k is None), in time order."""
+        lines = [f"{t:.1f} s: {s}" for t, s in log.events]
+        if not lines:
+            raise InvalidInputError("the episode log has no events")
+        if self.top_k is None or self.top_k >= len(lines):
+            return lines
+        sims = self.embedder.similarities(question, [s for _, s in log.events])[0]
+        keep = sorted(sorted(range(len(lines)), key=lambda i: -sims[i])[: self.top_k])
+        return [lines[i] for i in keep]
 
     def summarize(self, log: EventLog, max_tokens: int = 48) -> str:
         prompt = self.summary_template.render(log=log.text).rstrip()
@@ -92,11 +115,13 @@ class EpisodeQA(Pipeline):
         kind, candidates = answer_candidates(question, log)
         if not candidates:
             raise InvalidInputError(f"the episode log mentions no {kind} to answer {question!r} with")
-        ctx = self.qa_template.render(log=log.text, question=question).rstrip()
+        events = self.relevant_events(log, question)
+        ctx = self.qa_template.render(log="\n".join(events), question=question).rstrip()
+        self.log("prompt", ctx)
         options = [" " + c for c in candidates]
         scores = self.llm.score_options(ctx, options)
         if self.calibrate:
-            prior = self.llm.score_options("Answer:", options)
+            prior = self.llm.score_options(self.prior_template.render(question=question).rstrip(), options)
             scores = [s - p for s, p in zip(scores, prior)]
         probs = normalize(scores)
         best = max(range(len(candidates)), key=lambda i: probs[i])

@@ -30,8 +30,10 @@ class EventLog:
 
 
 def _things(names) -> str:
-    names = list(names)
-    return ", ".join(f"{article(n)} {n}" for n in names) if names else "nothing"
+    items = [f"{article(n)} {n}" for n in names]
+    if not items:
+        return "nothing"
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _place(loc: str) -> str:
@@ -48,7 +50,7 @@ def _action(skill: str, ok: bool, reason: str, before: dict, after: dict) -> str
         why = f" ({reason})" if reason else ""
         return f"I tried to {skill} but failed{why}."
     if verb == "find":
-        return f"I looked for {article(arg)} {arg} and found it at {_place(where)}."
+        return f"I found the {arg} at {_place(where)}."
     if verb == "pick":
         return f"I picked up the {arg}."
     if verb == "go":

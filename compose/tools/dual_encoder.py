@@ -32,6 +32,7 @@ DUAL_ENCODER_MODULES = {
     "clip": "compose.tools.clip",
     "open-clip": "compose.tools.clip",
     "lit-minilm": "compose.grounding",
+    "lit-random": "compose.grounding",
 }
 
 # CLIP-style prompt ensemble (a few generic photo templates; average of the normalised text embeddings)

@@ -11,8 +11,13 @@ from dataclasses import dataclass
 from envs.kitchen_vocab import LOCATIONS, OBJECTS
 
 ARM_TO_ANCHOR = 0.55  # horizontal distance from the parked arm base to the location's anchor
-ARM_BASE_Z = 0.40  # height of the arm base on top of the mobile base
-REACH_MIN, REACH_MAX = 0.28, 0.80  # horizontal reach of the arm, from its base (objects outside are unreachable)
+ARM_BASE_Z = 0.50  # height of the arm base on top of the mobile base
+REACH_MIN = 0.28  # closer than this (horizontally) the arm cannot reach down
+# Top-down reach of the Panda, measured by inverse kinematics: height of the grasp point above the arm base ->
+# farthest horizontal distance reached within 1 cm.
+REACH_DZ = (-0.40, -0.30, -0.20, -0.15, 0.00, 0.20, 0.30, 0.40, 0.45, 0.50, 0.55, 0.60, 0.65, 0.70)
+REACH_D = (0.55, 0.65, 0.70, 0.74, 0.77, 0.77, 0.74, 0.70, 0.67, 0.64, 0.58, 0.50, 0.42, 0.32)
+HOVER = {"surface": 0.10, "tray": 0.13, "bin": 0.22, "drawer": 0.25}  # approach height above the location's floor
 MAX_OPENING = 0.076  # widest object the gripper can close on (Panda: 0.08 with some margin)
 
 
@@ -47,23 +52,48 @@ class LocationSpec:
         return self.anchor[0] - self.standoff * c, self.anchor[1] - self.standoff * s, self.facing
 
 
+def reach_limit(z: float) -> float:
+    """Farthest horizontal distance at which a top-down grasp point at height ``z`` is reachable."""
+    dz = z - ARM_BASE_Z
+    if dz < REACH_DZ[0]:
+        return REACH_D[0] - 2.0 * (REACH_DZ[0] - dz)
+    for (z0, d0), (z1, d1) in zip(zip(REACH_DZ, REACH_D), zip(REACH_DZ[1:], REACH_D[1:])):
+        if dz <= z1:
+            return d0 + (d1 - d0) * (dz - z0) / (z1 - z0)
+    return 0.0
+
+
+def grasp_heights(top: float, bottom: float, kind: str, floor: float) -> tuple[float, float]:
+    """(grasp point z, approach z) of a top-down grasp on an object spanning ``bottom``..``top``: the fingertips
+    hold the top 3 cm (or stay 1.6 cm above the floor); the approach clears the object and the location's walls."""
+    return max(top - 0.03, bottom + 0.016), max(top + 0.035, floor + HOVER[kind])
+
+
+def within_reach(distance: float, *heights: float) -> bool:
+    """Can the hand reach (top-down) a point ``distance`` away horizontally at each of ``heights``?"""
+    return distance >= REACH_MIN and all(distance <= reach_limit(z) for z in heights)
+
+
 H = math.pi / 2
 # Region: (back, front, left, right) extents around the anchor, in the location frame.
 LOCATION_SPECS: dict[str, LocationSpec] = {
-    "close counter": LocationSpec("close counter", "surface", (0.0, 2.0), H, 0.70, (-0.14, 0.16, 0.26, -0.26)),
-    "far counter": LocationSpec("far counter", "surface", (2.6, 2.0), H, 0.70, (-0.14, 0.16, 0.26, -0.26)),
-    "table": LocationSpec("table", "surface", (1.2, -2.0), -H, 0.625, (-0.14, 0.16, 0.26, -0.26)),
+    "close counter": LocationSpec("close counter", "surface", (0.0, 2.0), H, 0.70, (-0.14, 0.12, 0.24, -0.24)),
+    "far counter": LocationSpec("far counter", "surface", (2.6, 2.0), H, 0.70, (-0.14, 0.12, 0.24, -0.24)),
+    "table": LocationSpec("table", "surface", (1.2, -2.0), -H, 0.625, (-0.14, 0.13, 0.25, -0.25)),
     "trash can": LocationSpec("trash can", "bin", (-1.0, -2.0), -H, 0.24, (-0.07, 0.07, 0.07, -0.07), 0.60),
-    "user": LocationSpec("user", "tray", (-2.2, 0.0), math.pi, 0.62, (-0.10, 0.10, 0.13, -0.13)),
-    "drawer": LocationSpec("drawer", "drawer", (2.9, -0.4), 0.0, 0.33, (-0.04, 0.08, 0.14, -0.14), 0.63),
+    "user": LocationSpec("user", "tray", (-2.2, 0.0), math.pi, 0.61, (-0.09, 0.09, 0.10, -0.10)),
+    "drawer": LocationSpec("drawer", "drawer", (2.9, -0.4), 0.0, 0.33, (-0.07, 0.05, 0.15, -0.15), 0.63),
 }
 assert tuple(LOCATION_SPECS) == LOCATIONS
+# Inner walls of the containers (location frame, drawer open): a whole object must fit between them.
+INTERIOR = {"drawer": (-0.125, 0.16, 0.215, -0.215), "user": (-0.19, 0.19, 0.19, -0.19),
+            "trash can": (-0.16, 0.16, 0.16, -0.16)}
 
 # Furniture dimensions (location frame: depth along x, width along y).
 COUNTER = dict(depth=0.60, width=1.40, near=-0.22)  # near: front edge of the counter relative to the anchor
 TABLE_SCALE = 1.0  # pybullet_data table: 1.5 x 1.0 top at 0.625
 BIN = dict(inner=0.34, wall=0.015, height=0.40)  # floor: LOCATION_SPECS["trash can"].top
-STAND = dict(depth=0.36, width=0.44, height=0.60)  # the user's stand, a tray on top
+STAND = dict(depth=0.50, width=0.50, height=0.60, tray_scale=0.8)  # the user's stand, a tray on top
 DRAWER = dict(  # the cabinet's front face is at x=near in the location frame (drawer closed)
     near=-0.22, cab_depth=0.42, cab_width=0.56, cab_height=0.62, wall=0.02,
     inner_depth=0.30, inner_width=0.44, side_height=0.08, travel=0.26,  # floor: LOCATION_SPECS["drawer"].top

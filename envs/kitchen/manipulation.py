@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import pybullet as p
 
-from envs.kitchen.layout import BIN, DRAWER, LOCATION_SPECS, MAX_OPENING, OBJECT_SPECS, REACH_MAX, REACH_MIN, \
-    footprint_radius
+from envs.kitchen.layout import BIN, DRAWER, HOVER, LOCATION_SPECS, MAX_OPENING, OBJECT_SPECS, footprint_radius, \
+    grasp_heights, within_reach
 from envs.kitchen.robot import FINGER_OPEN, TUCK, facing_forward, top_down
 
 
@@ -69,18 +69,15 @@ def grasp_plan(name: str, pos, orn, prefer: float = 0.0) -> tuple[float, float, 
     return float(yaw), width, float(pts[:, 2].max()), float(pts[:, 2].min())
 
 
-def _in_reach(world, x: float, y: float) -> bool:
+def _in_reach(world, x: float, y: float, *heights: float) -> bool:
     bx, by, _ = world.robot.pose
-    return REACH_MIN <= math.hypot(x - bx, y - by) <= REACH_MAX
+    return within_reach(math.hypot(x - bx, y - by), *heights)
 
 
 def _nearest_yaw(yaw: float, facing: float) -> float:
     """The grasp yaw (mod pi) closest to the robot's facing, so the wrist does not twist far."""
     k = round((facing - yaw) / math.pi)
     return yaw + k * math.pi
-
-
-HOVER = {"surface": 0.15, "tray": 0.15, "bin": 0.22, "drawer": 0.25}  # approach height above the location's floor
 
 
 def _abort(world, reason: str, keep: bool = False) -> tuple[bool, str]:
@@ -101,18 +98,19 @@ def pick(world, body: int, rng: np.random.Generator, noise: Noise = NOISE) -> tu
     if r.held is not None:
         return False, f"the gripper already holds the {world.names[r.held]}"
     pos, orn = world.pose(body)
-    if not _in_reach(world, pos[0], pos[1]):
-        return False, f"the {name} is out of reach"
     est = [pos[0] + rng.normal(0, noise.grasp_xy), pos[1] + rng.normal(0, noise.grasp_xy), pos[2]]
     lateral = world.robot.pose[2] + math.pi / 2  # closing sideways keeps the hand clear of walls ahead
     yaw, width, top, bottom = grasp_plan(name, est, orn, prefer=lateral)
+    spec = LOCATION_SPECS[world.location]
+    gz, hover = grasp_heights(top, bottom, spec.kind, spec.top)
+    if not _in_reach(world, pos[0], pos[1], gz, hover):
+        return False, f"the {name} is out of reach"
     yaw = _nearest_yaw(yaw + rng.normal(0, noise.grasp_yaw), lateral)
     if width > MAX_OPENING:
         return False, f"the {name} is too wide for the gripper ({width * 100:.0f} cm)"
-    gz = max(top - 0.03, bottom + 0.016) + rng.normal(0, noise.grasp_z)
+    gz += rng.normal(0, noise.grasp_z)
     o = top_down(yaw)
-    spec = LOCATION_SPECS[world.location]
-    above = [est[0], est[1], max(top + 0.06, spec.top + HOVER[spec.kind])]
+    above = [est[0], est[1], hover]
     r.gripper(FINGER_OPEN, steps=8)
     if r.move_to(above, o, max_steps=300) > 0.03:
         return _abort(world, f"could not reach above the {name}")
@@ -137,8 +135,9 @@ def pick(world, body: int, rng: np.random.Generator, noise: Noise = NOISE) -> tu
     return True, ""
 
 
-def _free_spot(world, loc: str, radius: float, rng, noise: Noise):
-    """A point in the location's region clear of every object there (world x, y), or None if crowded."""
+def _free_spot(world, loc: str, radius: float, rng, noise: Noise, heights=()):
+    """A point in the location's region clear of every object there and reachable at ``heights`` (world x, y), or
+    None if the place is crowded."""
     spec = LOCATION_SPECS[loc]
     back, front, left, right = spec.region
     shift = world._drawer_shift() if loc == "drawer" else 0.0
@@ -154,7 +153,7 @@ def _free_spot(world, loc: str, radius: float, rng, noise: Noise):
         for fy in np.linspace(right, left, 7):
             x, y = spec.to_world(fx + shift, fy)
             clear = min([math.hypot(x - a, y - b) - r for a, b, r in others], default=1.0)
-            if clear > radius + 0.02 and _in_reach(world, x, y):
+            if clear > radius + 0.02 and _in_reach(world, x, y, *heights):
                 candidates.append((-clear + 0.3 * math.hypot(fx, fy), x, y))
     if not candidates:
         return None
@@ -179,18 +178,19 @@ def place(world, rng: np.random.Generator, noise: Noise = NOISE) -> tuple[bool, 
     below = hp[2] - aabb[0][2]  # how far the object hangs below the grasp point
     yaw = r.pose[2] + r.grasp_yaw
     o = top_down(yaw)
+    release_z = (BIN["height"] + 0.05 if spec.kind == "bin" else spec.top + 0.012) + below
+    hover = max(release_z + 0.08, spec.top + HOVER[spec.kind] + below)
     if spec.kind == "bin":
         x, y = spec.to_world(rng.normal(0, noise.place_xy * 2), rng.normal(0, noise.place_xy * 2))
-        release_z = BIN["height"] + below + 0.05
     else:
-        spot = _free_spot(world, loc, footprint_radius(OBJECT_SPECS[name]), rng, noise)
+        radius = 0.5 * math.hypot(aabb[1][0] - aabb[0][0], aabb[1][1] - aabb[0][1])
+        spot = _free_spot(world, loc, radius, rng, noise, heights=(release_z, hover))
         if spot is None:
-            return False, f"no free space at the {loc}"
+            return False, f"no free space within reach at the {loc}"
         x, y = spot
-        release_z = spec.top + below + 0.012
     # the object's centre is not the hand's: aim the hand so the object lands on the spot
     x, y = x + (hp[0] - bx), y + (hp[1] - by)
-    above = [x, y, max(release_z + 0.08, spec.top + HOVER[spec.kind] + below)]
+    above = [x, y, hover]
     if r.move_to(above, o, max_steps=300) > 0.04:
         return _abort(world, f"could not reach the {loc} with the {name}", keep=True)
     r.move_line(above, [x, y, release_z], o, n=max(3, int((above[2] - release_z) / 0.03)), steps_each=12)

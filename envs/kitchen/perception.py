@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from envs.kitchen.layout import LOCATION_SPECS, OBJECT_SPECS, REACH_MAX, REACH_MIN, footprint_radius
+from envs.kitchen.layout import HOVER, LOCATION_SPECS, OBJECT_SPECS, footprint_radius, grasp_heights, within_reach
 from envs.kitchen_vocab import LOCATIONS
 
 SIZE = 128  # perception image size: fixed, so rendering for people (render=True or not) never changes behaviour
@@ -36,15 +36,22 @@ class Perception:
         self.explored: list[str] = []
         self.last: dict | None = None
         self._seen: list[tuple[int, str, tuple[float, float, float]]] = []
+        self._tops: dict[int, float] = {}
         self._key = None
 
     def reset(self) -> None:
         self.memory, self.explored, self.last, self._seen, self._key = {}, [], None, [], None
 
     def detect(self, world) -> list[tuple[int, str, tuple[float, float, float]]]:
-        """(body, name, estimated centre) of every object the camera sees at the robot's location."""
+        """(body, name, estimated centre) of every object the camera sees at the robot's location.
+
+        The centre is the mean of the object's visible surface points; its z is replaced by the middle between the
+        highest visible point and the location's floor (the camera sees tops, not centres)."""
         _, depth, seg, view, proj = world.camera_image(SIZE, seg=True)
         held = world.robot.held
+        spec = LOCATION_SPECS[world.location]
+        floor = spec.top
+        self._tops = {}
         out = []
         for body in world.bodies:
             if body == held:
@@ -52,9 +59,12 @@ class Perception:
             rows, cols = np.nonzero(seg == body)
             if len(rows) < MIN_PIXELS:
                 continue
-            c = unproject(depth, view, proj, rows, cols).mean(axis=0)
+            pts = unproject(depth, view, proj, rows, cols)
+            c = pts.mean(axis=0)
             if world.location_of_point(*c) == world.location:
-                out.append((body, world.names[body], (float(c[0]), float(c[1]), float(c[2]))))
+                top = float(np.percentile(pts[:, 2], 95))
+                self._tops[body] = top
+                out.append((body, world.names[body], (float(c[0]), float(c[1]), 0.5 * (top + floor))))
         return out
 
     def look(self, world) -> dict:
@@ -73,7 +83,10 @@ class Perception:
             if loc not in self.explored:
                 self.explored.append(loc)
         bx, by, _ = world.robot.pose
-        reachable = sorted(name for _, name, c in seen if REACH_MIN <= math.hypot(c[0] - bx, c[1] - by) <= REACH_MAX)
+        spec = LOCATION_SPECS[loc]
+        reachable = sorted(name for body, name, c in seen
+                           if within_reach(math.hypot(c[0] - bx, c[1] - by),
+                                           *grasp_heights(self._tops[body], spec.top, spec.kind, spec.top)))
         held = world.held_body()
         holding = world.names[held] if held is not None else None
         self._seen = seen
@@ -98,13 +111,16 @@ class Perception:
         if loc == "drawer" and not world.drawer_open():
             return False
         radius = footprint_radius(OBJECT_SPECS[holding]) if holding else 0.04
+        heights = (spec.top + 0.05, spec.top + HOVER[spec.kind] + 0.1)  # release and approach, roughly
+        bx, by, _ = world.robot.pose
         back, front, left, right = spec.region
         shift = world._drawer_shift() if loc == "drawer" else 0.0
         others = [(c[0], c[1], 0.045) for _, _, c in self._seen]
         for fx in np.linspace(back, front, 5):
             for fy in np.linspace(right, left, 7):
                 x, y = spec.to_world(fx + shift, fy)
-                if all(math.hypot(x - a, y - b) - r > radius + 0.02 for a, b, r in others):
+                if all(math.hypot(x - a, y - b) - r > radius + 0.02 for a, b, r in others) and \
+                        within_reach(math.hypot(x - bx, y - by), *heights):
                     return True
         return False
 

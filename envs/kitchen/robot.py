@@ -22,9 +22,10 @@ HAND_LINK = 8
 LOWER = [-2.9671, -1.8326, -2.9671, -3.1416, -2.9671, -0.0873, -2.9671]
 UPPER = [2.9671, 1.8326, 2.9671, 0.0, 2.9671, 3.8223, 2.9671]
 REST = [0.0, -0.3, 0.0, -2.2, 0.0, 2.0, 0.785]
+RANGES = [u - l for l, u in zip(LOWER, UPPER)] + [0.04, 0.04]
 TUCK = [0.771, -0.766, 0.667, -1.626, 0.52, 1.043, 0.783]  # hand behind-left, high: out of the camera's view
 FINGER_OPEN = 0.04
-TUCK_POINT = (-0.2, 0.3, 1.0)  # hand position of TUCK in the base frame (x forward, y left, z up)
+TUCK_POINT = (-0.2, 0.3, ARM_BASE_Z + 0.6)  # hand position of TUCK (x forward, y left from the base; z)
 CAMERA_HEIGHT = 1.85
 MAST = CAMERA_HEIGHT - ARM_BASE_Z - 0.05
 
@@ -49,7 +50,8 @@ class Robot:
         self.grasp_yaw = 0.0  # closing direction of the last grasp (placing keeps it)
         self.pose = (0.0, 0.0, 0.0)
         self.set_joints(TUCK, FINGER_OPEN)
-        self.steps = 0  # physics steps taken by the arm (for simulated time)
+        self.steps = 0  # physics steps taken (for simulated time)
+        self.ticks_per_step = 1.0 / (240.0 * dt)
 
     # ---- base --------------------------------------------------------------------------------------------------
     def place_base(self, x: float, y: float, yaw: float) -> None:
@@ -95,27 +97,34 @@ class Robot:
         st = p.getLinkState(self.arm, EE_LINK, computeForwardKinematics=True, physicsClientId=self.cid)
         return list(st[4]), list(st[5])
 
-    def ik(self, pos, orn, seed=None) -> list[float]:
-        """Joint angles putting the grasp point at ``pos``/``orn``: damped least squares iterated on a kinematic
-        copy of the arm (joint states are restored afterwards, so the physical arm is untouched)."""
+    def ik(self, pos, orn, seed=None, rounds: int = 4, tol: float = 1.5e-3) -> list[float]:
+        """Joint angles putting the grasp point at ``pos``/``orn``: pybullet's damped least squares, re-seeded from
+        its own answer for up to ``rounds`` rounds (then once more from REST if that did not converge), on a
+        kinematic copy of the arm -- the joint states are restored afterwards, the physical arm is untouched."""
         saved = p.getJointStates(self.arm, ARM_JOINTS, physicsClientId=self.cid)
-        q = list(seed) if seed is not None else [s[0] for s in saved]
-        for _ in range(6):
-            for j, v in zip(ARM_JOINTS, q):
-                p.resetJointState(self.arm, j, v, physicsClientId=self.cid)
-            q = list(p.calculateInverseKinematics(
-                self.arm, EE_LINK, list(pos), list(orn), lowerLimits=LOWER + [0, 0],
-                upperLimits=UPPER + [0.04, 0.04], jointRanges=[u - l for l, u in zip(LOWER, UPPER)] + [0.04, 0.04],
-                restPoses=REST + [0.02, 0.02], maxNumIterations=50, residualThreshold=1e-5,
-                physicsClientId=self.cid)[:7])
-            q = [min(max(v, lo), hi) for v, lo, hi in zip(q, LOWER, UPPER)]
-            for j, v in zip(ARM_JOINTS, q):
-                p.resetJointState(self.arm, j, v, physicsClientId=self.cid)
-            if np.linalg.norm(np.subtract(self.hand_pose()[0], pos)) < 1e-3:
+        best, best_err = None, float("inf")
+        for start in ([seed, REST] if rounds > 1 else [seed]):
+            q = list(start) if start is not None else [s[0] for s in saved]
+            for _ in range(rounds):
+                for j, v in zip(ARM_JOINTS, q):
+                    p.resetJointState(self.arm, j, v, physicsClientId=self.cid)
+                q = list(p.calculateInverseKinematics(
+                    self.arm, EE_LINK, list(pos), list(orn), lowerLimits=LOWER + [0, 0],
+                    upperLimits=UPPER + [0.04, 0.04], jointRanges=RANGES, restPoses=REST + [0.02, 0.02],
+                    maxNumIterations=30, residualThreshold=1e-4, physicsClientId=self.cid)[:7])
+                q = [min(max(v, lo), hi) for v, lo, hi in zip(q, LOWER, UPPER)]
+                for j, v in zip(ARM_JOINTS, q):
+                    p.resetJointState(self.arm, j, v, physicsClientId=self.cid)
+                err = float(np.linalg.norm(np.subtract(self.hand_pose()[0], pos)))
+                if err < best_err:
+                    best, best_err = q, err
+                if err < tol:
+                    break
+            if best_err < tol:
                 break
         for j, s in zip(ARM_JOINTS, saved):
             p.resetJointState(self.arm, j, s[0], s[1], physicsClientId=self.cid)
-        return q
+        return best
 
     def _command(self, q, fingers: float | None, finger_force: float = 40.0) -> None:
         p.setJointMotorControlArray(self.arm, ARM_JOINTS, p.POSITION_CONTROL, targetPositions=list(q),
@@ -126,9 +135,11 @@ class Robot:
                                         forces=[finger_force] * 2, physicsClientId=self.cid)
 
     def step(self, n: int = 1) -> None:
-        for _ in range(n):
+        """Advance physics by ``n`` ticks of 1/240 s (fewer, longer steps when the time step is coarser)."""
+        k = max(1, int(round(n * self.ticks_per_step)))
+        for _ in range(k):
             p.stepSimulation(physicsClientId=self.cid)
-        self.steps += n
+        self.steps += k
 
     def move_joints(self, q, fingers: float | None = None, max_steps: int = 240, tol: float = 0.01) -> bool:
         self._command(q, fingers)
@@ -152,7 +163,7 @@ class Robot:
         for k in range(1, n + 1):
             w = [a + (b - a) * k / n for a, b in zip(start, end)]
             o = orn if start_orn is None else slerp(start_orn, orn, k / n)
-            q = self.ik(w, o, seed=q)
+            q = self.ik(w, o, seed=q, rounds=4 if k == n else 1)
             self._command(q, None)
             self.step(steps_each)
         self.move_joints(q, None, max_steps=max_steps, tol=tol)

@@ -81,7 +81,7 @@ def build_user(cid: int, spec: LocationSpec) -> tuple[list[int], list[int]]:
     stand = add_box(cid, (STAND["depth"] / 2, STAND["width"] / 2, STAND["height"] / 2),
                     _world(spec, 0, 0, STAND["height"] / 2), spec.facing, (0.30, 0.30, 0.34, 1))
     tray = p.loadURDF("tray/traybox.urdf", _world(spec, 0, 0, STAND["height"]), quat_yaw(spec.facing),
-                      globalScaling=0.6, useFixedBase=True, physicsClientId=cid)
+                      globalScaling=STAND["tray_scale"], useFixedBase=True, physicsClientId=cid)
     p.changeVisualShape(tray, -1, rgbaColor=[0.85, 0.85, 0.80, 1], physicsClientId=cid)
     figure = []
     for shape, dims, z, rgba in (("cyl", (0.16, 0.85), 0.425, (0.20, 0.22, 0.35, 1)),

@@ -12,14 +12,14 @@ import numpy as np
 import pybullet as p
 
 from compose.errors import InvalidInputError
-from envs.kitchen.layout import BIN, COUNTER, DRAWER, LOCATION_SPECS, OBJECT_SPECS, STAND, footprint_radius, \
-    height, resting_height
+from envs.kitchen.layout import BIN, COUNTER, DRAWER, INTERIOR, LOCATION_SPECS, OBJECT_SPECS, STAND, \
+    footprint_radius, height, resting_height
 from envs.kitchen.perception import Perception
 from envs.kitchen.robot import Robot
 from envs.kitchen.scene import SceneHandles, build_scene, quat_yaw, spawn_object
 from envs.kitchen_state import KitchenState
 
-DT = 1.0 / 240.0
+DT = 1.0 / 120.0  # coarse but stable for these grasps; controllers count time in 1/240 s ticks
 DRIVE_SPEED = 0.6  # m/s, kinematic base
 TURN_SPEED = 1.2  # rad/s
 
@@ -90,16 +90,21 @@ class KitchenWorld:
             lying = ospec.lying or (loc == "trash can" and height(ospec) > 0.14) or \
                 (loc == "drawer" and height(ospec) > DRAWER["rail_z"] - spec.top - 0.003)  # must fit under the rail
             rad = footprint_radius(ospec, lying)
+            b, f, lt, rt = back, front, left, right
+            if loc in INTERIOR:  # keep the whole object inside the container
+                ib, if_, il, ir = INTERIOR[loc]
+                b, f = min(max(b, ib + rad), if_ - rad), max(min(f, if_ - rad), ib + rad)
+                rt, lt = min(max(rt, ir + rad), il - rad), max(min(lt, il - rad), ir + rad)
             spot = None
             for attempt in range(200):
-                grow = 0.0 if attempt < 100 or loc in ("drawer", "trash can", "user") else 0.12
-                fx = rng.uniform(back - grow * 0.5, front + grow)
-                fy = rng.uniform(right - grow, left + grow)
-                if all(math.hypot(fx - a, fy - b) > rad + r + 0.015 for a, b, r in placed):
+                grow = 0.0 if attempt < 100 or loc in INTERIOR else 0.12
+                fx = rng.uniform(b - grow * 0.5, f + grow)
+                fy = rng.uniform(rt - grow, lt + grow)
+                if all(math.hypot(fx - px, fy - py) > rad + pr + 0.015 for px, py, pr in placed):
                     spot = (fx, fy)
                     break
-            if spot is None:  # no room: stack it on the region's centre and let physics decide
-                spot = (rng.uniform(back, front), rng.uniform(right, left))
+            if spot is None:  # no room: drop it somewhere in the region and let physics decide
+                spot = (rng.uniform(b, f), rng.uniform(rt, lt))
             yaw = spec.facing + float(rng.uniform(-math.pi, math.pi))
             placed.append((spot[0], spot[1], rad))
             base_fx = spot[0] + (self._drawer_shift() if loc == "drawer" else 0.0)
@@ -165,11 +170,8 @@ class KitchenWorld:
         return None
 
     def held_body(self) -> int | None:
-        r = self.robot
-        if r.held is None:
-            return None
-        a, b = r.finger_contacts(r.held)
-        return r.held if (a or b) else None
+        """The object locked in the gripper (a lock exists only after both fingers closed on it and it lifted)."""
+        return self.robot.held
 
     def rests_at(self, body: int) -> str | None:
         if body == self.held_body():

@@ -44,6 +44,7 @@ class Blob:
     span: float
     yaw: float
     kind: str
+    mask: np.ndarray | None = field(default=None, compare=False, repr=False)  # (H, W) bool over the frame
 
 
 @dataclass(frozen=True)
@@ -127,14 +128,19 @@ def segment(frame: Frame, ignore: Sequence[int]) -> list[Blob]:
             yaw = _block_yaw(face) if len(face) >= 8 else 0.0
         med = np.median(frame.rgb[mask].astype(np.float64) / 255.0, axis=0)
         blobs.append(Blob(uid, n, (int(rows.min()), int(cols.min()), int(rows.max()) + 1, int(cols.max()) + 1),
-                          tuple(float(v) for v in med), float(x), float(y), top, span, yaw, kind))
+                          tuple(float(v) for v in med), float(x), float(y), top, span, yaw, kind, mask))
     return blobs
 
 
-def crop(image: np.ndarray, bbox: tuple[int, int, int, int], pad: int = 3) -> np.ndarray:
-    r0, c0, r1, c1 = bbox
+def crop(image: np.ndarray, blob: Blob, pad: int = 3, background: int = 255) -> np.ndarray:
+    """The blob's bounding box from ``image``, with pixels of other things painted ``background`` (white)."""
+    r0, c0, r1, c1 = blob.bbox
     h, w = image.shape[:2]
-    return image[max(r0 - pad, 0):min(r1 + pad, h), max(c0 - pad, 0):min(c1 + pad, w)]
+    rows, cols = slice(max(r0 - pad, 0), min(r1 + pad, h)), slice(max(c0 - pad, 0), min(c1 + pad, w))
+    out = image[rows, cols].copy()
+    if blob.mask is not None:
+        out[~blob.mask[rows, cols]] = background
+    return out
 
 
 # ------------------------------------------------------------------------------------------------ classifiers
@@ -191,7 +197,7 @@ class DualEncoderClassifier(Classifier):
         for kind in KINDS:
             idx = [i for i, b in enumerate(blobs) if b.kind == kind]
             if idx:
-                crops = [crop(image, blobs[i].bbox) for i in idx]
+                crops = [crop(image, blobs[i]) for i in idx]
                 out[idx] = self.encoder.zero_shot(crops, [f"{c} {kind}" for c in COLOURS])
         return out
 
@@ -208,6 +214,10 @@ def auto_classifier(**kwargs) -> Classifier:
 
 
 def make_classifier(name: str = "colour", **kwargs) -> Classifier:
+    """``colour``, ``auto``, ``dual-encoder`` or ``dual-encoder:<backend>`` (e.g. ``dual-encoder:clip``)."""
+    name, _, backend = name.partition(":")
+    if backend:
+        kwargs["backend"] = backend
     return CLASSIFIERS.get(name)(**kwargs)
 
 

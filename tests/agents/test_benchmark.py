@@ -124,6 +124,10 @@ def test_unknown_mode_and_existing_output(tmp_path, capsys):
     assert "other settings (max_steps" in capsys.readouterr().err
     assert run_cli(bench_args(out, "--limit", "2", "--resume")) == 0
     assert len(episodes(out)) == 2
+    edited = tmp_path / "edited.jsonl"  # same ids, one goal changed: old episodes no longer apply
+    edited.write_text(open(SMOKE).read().replace('"goal": {"at": ["sponge", "user"]}', '"goal": {"holding": null}'))
+    assert run_cli(bench_args(out, "--limit", "2", "--resume", tasks=edited)) == 2
+    assert "1 task(s) changed since their episodes ran (smoke-fetch-sponge)" in capsys.readouterr().err
 
 
 def test_broken_episode_is_recorded_and_fatal_error_stops(tmp_path, capsys):

@@ -47,15 +47,18 @@ def test_chain_with_a_deterministic_backend():
     assert len(lm.calls) == n + 1 and len(lm.calls[-1]["prompts"]) == 2
 
 
-def test_fake_backend_from_make_llm():
-    from compose.llm import BACKEND_MODULES, LLMConfig, make_llm
+def test_chain_with_the_fake_backend():
+    from compose.llm import LLMConfig, make_llm
+    from compose.llm.fake import FakeLLM
 
-    if "fake" not in BACKEND_MODULES:
-        pytest.fail("compose.llm has no 'fake' backend")
-    lm = make_llm(LLMConfig(backend="fake"))
-    chain = PromptTemplate.from_template("Q: {q}\nA:") | as_langchain_llm(lm, max_tokens=16) | StrOutputParser()
-    first = chain.invoke({"q": "what is on the table?"})
-    assert isinstance(first, str) and first == chain.invoke({"q": "what is on the table?"})  # deterministic
+    assert make_llm(LLMConfig(backend="fake")).name == "fake"
+    lm = FakeLLM(responses={"sponge": " find a sponge. then pick it up", "apple": " find an apple"})
+    llm = as_langchain_llm(lm, max_tokens=16)
+    chain = PromptTemplate.from_template("Human: {q}\nRobot:") | llm | StrOutputParser()
+    assert chain.invoke({"q": "I need the sponge"}) == " find a sponge. then pick it up"
+    assert (chain | StrOutputParser()).invoke({"q": "an apple please"}) == " find an apple"
+    assert llm.invoke("the sponge", stop=["."]) == " find a sponge"
+    assert lm.prompts[:2] == ["Human: I need the sponge\nRobot:", "Human: an apple please\nRobot:"]
 
 
 def test_rejects_bad_input():
@@ -72,10 +75,11 @@ def test_chain_with_real_transformers_backend(monkeypatch):
     from compose.llm import LLMConfig, make_llm
 
     lm = make_llm(LLMConfig(backend="transformers", model="smollm2-135m"))
-    llm = as_langchain_llm(lm, max_tokens=12)
-    prompt = PromptTemplate.from_template("Question: What colour is the sky on a clear day?\nAnswer: The sky is")
+    llm = as_langchain_llm(lm, max_tokens=8)
+    prompt = PromptTemplate.from_template("Question: What is the capital of {country}?\nAnswer: The capital is")
     chain = prompt | llm | StrOutputParser()
-    text = chain.invoke({})
-    assert text == lm.generate([prompt.format()], max_tokens=12)[0]  # the chain adds nothing of its own
-    assert text.strip() and chain.invoke({}) == text  # greedy: same answer twice
-    assert llm.invoke(prompt.format(), stop=["."]).count(".") == 0
+    text = chain.invoke({"country": "France"})
+    assert "Paris" in text
+    # greedy and nothing added by the chain: the same text as calling the backend directly
+    assert text == lm.generate([prompt.format(country="France")], max_tokens=8)[0]
+    assert "." not in llm.invoke(prompt.format(country="France"), stop=["."])

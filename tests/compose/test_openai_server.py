@@ -42,8 +42,8 @@ def echo_logprobs(prompt: str, greedy_words=("pick",), extra: int = 0) -> dict:
 class FakeServer:
     """A tiny OpenAI-compatible server. ``mode`` picks a behaviour; ``hits`` counts requests per path."""
 
-    def __init__(self, mode: str = "ok", delay: float = 0.0):
-        self.mode, self.delay = mode, delay
+    def __init__(self, mode: str = "ok", delay: float = 0.0, echo=None):
+        self.mode, self.delay, self.echo = mode, delay, echo or echo_logprobs
         self.hits: dict[str, int] = {}
         self.payloads: list[dict] = []
         server = self
@@ -95,7 +95,7 @@ class FakeServer:
         if body.get("echo"):
             extra = body["max_tokens"]
             choices = [
-                {"index": i, "text": p + "<gen>" * extra, "logprobs": echo_logprobs(p, extra=extra)}
+                {"index": i, "text": p + "<gen>" * extra, "logprobs": self.echo(p, extra=extra)}
                 for i, p in enumerate(prompts)
             ]
         else:
@@ -239,3 +239,36 @@ def test_make_llm_and_config_errors():
     with FakeServer() as srv, OpenAICompatibleLM(srv.url) as lm:
         with pytest.raises(InvalidInputError):
             lm.loglikelihood([("", "x")])
+
+
+@pytest.mark.slow
+def test_real_model_behind_the_fake_server_matches_transformers(monkeypatch):
+    """Echo log-probs computed vLLM-style (offsets from decoded tokens) by the real smollm2-135m."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    import torch
+
+    from skills.kitchen_language import kitchen_skill_texts
+
+    ref = make_llm(LLMConfig(backend="transformers", model="smollm2-135m"))
+    tok = ref.tokenizer
+
+    def echo(prompt: str, extra: int = 0) -> dict:
+        ids = ref.bos + tok(prompt, add_special_tokens=False)["input_ids"]
+        with torch.inference_mode():
+            logp = torch.log_softmax(ref.model(torch.tensor([ids])).logits[0].float(), -1)
+        tokens = [tok.decode([i]) for i in ids]
+        offsets = [sum(len(t) for t in tokens[:j]) for j in range(len(ids))]
+        lps = [None] + [logp[j - 1, ids[j]].item() for j in range(1, len(ids))]
+        tops = [None] + [{tok.decode([int(logp[j - 1].argmax())]): logp[j - 1].max().item()} for j in range(1, len(ids))]
+        return {"tokens": tokens, "token_logprobs": lps, "text_offset": offsets, "top_logprobs": tops}
+
+    options = kitchen_skill_texts()[::4]
+    contexts = ["Human: I spilled my coke, can you help?\nRobot: I would 1. ", "Human: throw away the apple\nRobot:"]
+    with FakeServer(echo=echo) as srv, OpenAICompatibleLM(srv.url, batch_size=8) as lm:
+        for context in contexts:
+            opts = options if context.endswith(" ") else [" " + o for o in options]
+            got, want = lm.loglikelihood([(context, o) for o in opts]), ref.loglikelihood([(context, o) for o in opts])
+            assert [g for _, g in got] == [w for _, w in want]
+            assert [lp for lp, _ in got] == pytest.approx([lp for lp, _ in want], abs=1e-3)
+        (lp, greedy), = lm.loglikelihood([("The capital of France is", " Paris")])
+        assert greedy and lp > -3
