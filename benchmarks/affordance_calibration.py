@@ -29,16 +29,17 @@ from envs.kitchen_vocab import LOCATIONS, OBJECTS
 
 LOCATION_WEIGHTS = {"close counter": 3, "far counter": 3, "table": 3, "trash can": 1, "user": 1, "drawer": 1.5}
 BINS = np.linspace(0.0, 1.0, 11)
+VERB_WEIGHTS = {"pick": 3.0, "put": 3.0, "open": 1.5, "close": 1.5, "find": 1.5, "go": 1.0, "bring": 1.0}
 
 
 @dataclass(frozen=True)
 class CalibrationConfig:
-    episodes: int = 40
-    steps: int = 6
+    episodes: int = 80
+    steps: int = 8
     seed: int = 0
     workers: int = 1
     out: str = "runs/affordance_calibration.json"
-    explore: float = 0.15  # probability of running an arbitrary skill (affordance possibly 0)
+    explore: float = 0.1  # probability of running an arbitrary skill (affordance possibly 0)
 
 
 def random_init(rng: np.random.Generator) -> dict:
@@ -53,7 +54,8 @@ def random_init(rng: np.random.Generator) -> dict:
 
 
 def choose_skill(env, rng: np.random.Generator, explore: float, scene: list[str]) -> int:
-    """A random skill: by type first (so rare types get samples), mostly among those that could work."""
+    """A random skill: by type first (manipulation weighted up, so it gets samples), mostly among those that
+    could work."""
     from skills.kitchen_language import parse_skill
 
     aff = env.affordances()
@@ -64,7 +66,9 @@ def choose_skill(env, rng: np.random.Generator, explore: float, scene: list[str]
     by_verb: dict[str, list[int]] = defaultdict(list)
     for i in pool:
         by_verb[parse_skill(texts[i])[0]].append(i)
-    verb = sorted(by_verb)[int(rng.integers(len(by_verb)))]
+    verbs = sorted(by_verb)
+    w = np.array([VERB_WEIGHTS[v] for v in verbs], float)
+    verb = verbs[int(rng.choice(len(verbs), p=w / w.sum()))]
     options = by_verb[verb]
     if verb == "find" and scene and rng.random() < 0.5:
         present = [i for i in options if parse_skill(texts[i])[1] in scene]
@@ -141,7 +145,8 @@ def summarize(records: list[dict]) -> dict:
               for row in rows) / max(1, len(records))
     return {"n": len(records), "expected_calibration_error": round(ece, 4), "conditions": conditions,
             "reliability": reliability,
-            "pick_by_object": {o: {"n": len(x), "rate": round(sum(x) / len(x), 3)} for o, x in sorted(per_object.items())},
+            "pick_by_object": {o: {"n": len(x), "rate": round(sum(x) / len(x), 3)}
+                               for o, x in sorted(per_object.items())},
             "failure_reasons": dict(sorted(reasons.items(), key=lambda kv: -kv[1]))}
 
 
@@ -185,7 +190,8 @@ def _nice() -> None:
 
 
 def parse_args(argv=None) -> CalibrationConfig:
-    ap = argparse.ArgumentParser(prog="python -m benchmarks.affordance_calibration", description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.affordance_calibration",
+                                 description=__doc__.split("\n\n")[0])
     ap.add_argument("--episodes", type=int, default=CalibrationConfig.episodes)
     ap.add_argument("--steps", type=int, default=CalibrationConfig.steps, help="skills per episode")
     ap.add_argument("--seed", type=int, default=CalibrationConfig.seed)

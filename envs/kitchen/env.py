@@ -95,7 +95,7 @@ class KitchenEnv(gym.Env):
         self._need_reset()
         return self.world.overview_image(size or self.image_size)
 
-    # ---- gymnasium ----------------------------------------------------------------------------------------------------
+    # ---- gymnasium --------------------------------------------------------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict | None = None):
         super().reset(seed=seed)
         options = options or {}
@@ -136,7 +136,7 @@ class KitchenEnv(gym.Env):
             self.world.close()
         self._built = False
 
-    # ---- helpers ------------------------------------------------------------------------------------------------------
+    # ---- helpers ----------------------------------------------------------------------------------------------------
     def _need_reset(self) -> None:
         if not self._built:
             raise InvalidInputError("the kitchen is not built yet: call reset() first")

@@ -15,7 +15,7 @@ import pybullet as p
 
 from envs.kitchen.layout import BIN, DRAWER, HOVER, LOCATION_SPECS, MAX_OPENING, OBJECT_SPECS, footprint_radius, \
     grasp_heights, within_reach
-from envs.kitchen.robot import FINGER_OPEN, TUCK, facing_forward, top_down
+from envs.kitchen.robot import FINGER_OPEN, TUCK, top_down
 
 
 @dataclass(frozen=True)

@@ -53,7 +53,7 @@ class Robot:
         self.steps = 0  # physics steps taken (for simulated time)
         self.ticks_per_step = 1.0 / (240.0 * dt)
 
-    # ---- base --------------------------------------------------------------------------------------------------
+    # ---- base -------------------------------------------------------------------------------------------------------
     def place_base(self, x: float, y: float, yaw: float) -> None:
         """Teleport the base (and a held object with the hand)."""
         held_rel = None
@@ -78,7 +78,7 @@ class Robot:
         x, y, yaw = self.pose
         return [x - 0.35 * math.cos(yaw), y - 0.35 * math.sin(yaw), CAMERA_HEIGHT], yaw
 
-    # ---- arm ---------------------------------------------------------------------------------------------------
+    # ---- arm --------------------------------------------------------------------------------------------------------
     def set_joints(self, q, fingers: float) -> None:
         """Kinematic reset of the arm (used at build time and while driving, never to grasp)."""
         for j, v in zip(ARM_JOINTS, q):
@@ -183,7 +183,7 @@ class Robot:
         self.move_to([x + c * fx - s * fy, y + s * fx + c * fy, z], top_down(yaw + self.grasp_yaw), max_steps=60,
                      tol=0.02)
 
-    # ---- contacts and grasp lock ----------------------------------------------------------------------------------
+    # ---- contacts and grasp lock ------------------------------------------------------------------------------------
     def finger_contacts(self, body: int, link: int = -1) -> tuple[bool, bool]:
         out = []
         for f in FINGERS:
@@ -221,12 +221,6 @@ class Robot:
 def top_down(yaw: float) -> list[float]:
     """Gripper pointing down, fingers closing along the horizontal direction ``yaw``."""
     return list(p.getQuaternionFromEuler([math.pi, 0.0, yaw + math.pi / 2]))
-
-
-def facing_forward(yaw: float) -> list[float]:
-    """Gripper pointing horizontally along ``yaw``, fingers closing vertically (drawer handle)."""
-    pitch = p.getQuaternionFromEuler([0.0, math.pi / 2, yaw])  # approach axis (hand z) along yaw
-    return list(p.multiplyTransforms([0, 0, 0], pitch, [0, 0, 0], p.getQuaternionFromEuler([0, 0, math.pi / 2]))[1])
 
 
 def slerp(q0, q1, t: float) -> list[float]:

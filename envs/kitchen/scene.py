@@ -157,7 +157,8 @@ def drawer_urdf(spec: LocationSpec) -> str:
 def build_drawer(cid: int, spec: LocationSpec) -> int:
     """Load the generated cabinet+drawer URDF (written once per process to a temporary file)."""
     text = drawer_urdf(spec)
-    path = os.path.join(tempfile.gettempdir(), f"socratic_kitchen_drawer_{hashlib.sha1(text.encode()).hexdigest()[:12]}.urdf")
+    digest = hashlib.sha1(text.encode()).hexdigest()[:12]
+    path = os.path.join(tempfile.gettempdir(), f"socratic_kitchen_drawer_{digest}.urdf")
     if not os.path.exists(path):
         tmp = f"{path}.{os.getpid()}.tmp"
         with open(tmp, "w", encoding="utf-8") as f:

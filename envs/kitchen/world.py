@@ -28,9 +28,12 @@ class KitchenWorld:
     """Scene + robot + objects. Several worlds can live in one process (each has its own client)."""
 
     def __init__(self, gui: bool = False):
-        self.cid = p.connect(p.GUI if gui else p.DIRECT)
+        try:
+            self.cid = p.connect(p.GUI if gui else p.DIRECT)
+        except p.error as exc:  # e.g. GUI without a display
+            raise InvalidInputError(f"could not start a PyBullet {'GUI' if gui else 'DIRECT'} client: {exc}") from None
         if self.cid < 0:
-            raise InvalidInputError("could not start a PyBullet client (GUI needs a display)")
+            raise InvalidInputError("could not start a PyBullet client (the GUI needs a display)")
         self.scene: SceneHandles | None = None
         self.robot: Robot | None = None
         self.bodies: list[int] = []  # object bodies, in init order
@@ -41,7 +44,7 @@ class KitchenWorld:
         self.resets = 0
         self.perception = Perception()
 
-    # ---- building -------------------------------------------------------------------------------------------------
+    # ---- building ---------------------------------------------------------------------------------------------------
     def reset(self, init: dict | KitchenState, rng: np.random.Generator) -> None:
         state = init if isinstance(init, KitchenState) else KitchenState.from_init(init)
         cid = self.cid
@@ -138,7 +141,7 @@ class KitchenWorld:
             return DRAWER["travel"]
         return DRAWER["travel"] - self.drawer_opening()
 
-    # ---- where things are ---------------------------------------------------------------------------------------------
+    # ---- where things are -------------------------------------------------------------------------------------------
     def pose(self, body: int):
         return p.getBasePositionAndOrientation(body, physicsClientId=self.cid)
 
@@ -191,7 +194,7 @@ class KitchenWorld:
         return KitchenState(robot=self.location, holding=self.names[held] if held is not None else None,
                             drawer_open=self.drawer_open(), objects=objects, visited=list(self.visited))
 
-    # ---- motion -------------------------------------------------------------------------------------------------------
+    # ---- motion -----------------------------------------------------------------------------------------------------
     def drive_to(self, location: str) -> None:
         """Tuck the arm and drive (kinematically) to the location's parking pose."""
         if location == self.location:
@@ -220,7 +223,7 @@ class KitchenWorld:
         steps = self.robot.steps if self.robot else 0
         return steps * DT + self.travel_time
 
-    # ---- rendering ------------------------------------------------------------------------------------------------------
+    # ---- rendering --------------------------------------------------------------------------------------------------
     def camera_matrices(self, size: int, fov: float = 50.0):
         eye, _ = self.robot.camera()
         spec = LOCATION_SPECS[self.location]

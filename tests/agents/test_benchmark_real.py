@@ -61,7 +61,7 @@ def test_fake_llm_serial_equals_process(two_tasks, tmp_path):
 def test_real_small_model(two_tasks, tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     out = tmp_path / "smollm"
-    args = ("--mode", "saycan", "--model", "smollm2-135m", "--limit", "1", "--max-steps", "6")
+    args = ("--mode", "saycan", "--model", "smollm2-135m", "--limit", "1", "--max-steps", "3")
     assert run_cli(bench_args(out, *args, tasks=two_tasks, fake=False)) == 0
     [rec] = check_consistent(out, two_tasks)
     assert rec["plan"] and rec["llm_stats"]["calls"] >= len(rec["plan"])

@@ -1,4 +1,4 @@
-"""The physical kitchen as a Gymnasium env: spaces, reset from any init, physics-derived state, failures, determinism."""
+"""The physical kitchen as a Gymnasium env: spaces, any init, physics-derived state, failures, determinism."""
 from collections import Counter
 
 import gymnasium
@@ -142,6 +142,20 @@ def test_find_searches_in_order_and_remembers(env):
     i = env.skill_texts.index("find a coke can")
     assert env.affordances()[i] == 0.0  # every place explored (the closed drawer cannot be) and no coke seen
     assert "drawer" not in env.kitchen_state().visited[n:]  # find never goes to look into a closed drawer
+
+
+def test_two_worlds_live_side_by_side_in_one_process():
+    a, b = KitchenEnv(render=False), KitchenEnv(render=False)
+    try:
+        a.reset(seed=0, options={"init": {"robot": "user", "objects": [["apple", "table"]]}})
+        b.reset(seed=0, options={"init": {"robot": "drawer", "objects": [["tea", "far counter"]]}})
+        assert a.world.cid != b.world.cid
+        a.step("go to the table")
+        assert a.kitchen_state().robot == "table" and a.perceive()["visible"] == ["apple"]
+        assert b.kitchen_state().robot == "drawer" and b.kitchen_state().objects == [("tea", "far counter")]
+    finally:
+        a.close()
+        b.close()
 
 
 def test_truncation_and_rewards():
