@@ -35,6 +35,7 @@ class LMNavOptions:
     extractor: str = "llm"  # llm | rules
     seed: int = 0  # seed of the random-weights baseline
     prompt: str = "a photo of the {}"
+    score_norm: str = "nodes"  # nodes: log-softmax over nodes | texts: per-view softmax over phrases + background
 
 
 @dataclass
@@ -111,7 +112,7 @@ class LMNav:
         raise InvalidInputError(f"no landmarks found in the instruction {instruction!r}")
 
     def plan(self, graph: str, start: int, instruction: str | None = None, landmarks=None) -> NavPlan:
-        from compose.grounding.scores import log_probs
+        from compose.grounding.scores import log_probs, text_contrast_log_probs
         from envs.navgraph.search import search
         from envs.navgraph.storage import load_graph
 
@@ -124,9 +125,13 @@ class LMNav:
         if start not in world.graph:
             raise InvalidInputError(f"--start {start} is not a node of {graph!r} (nodes are 0..{len(world.nodes) - 1})")
         scorer = get_scorer(self.options, graph)
-        sims = scorer.similarities(landmarks, self.options.prompt)
         scale = float(getattr(scorer.encoder, "logit_scale", 100.0))
-        lp = log_probs(sims, scale)
+        if self.options.score_norm == "texts":
+            lp = text_contrast_log_probs(scorer, landmarks, scale, self.options.prompt)
+        elif self.options.score_norm == "nodes":
+            lp = log_probs(scorer.similarities(landmarks, self.options.prompt), scale)
+        else:
+            raise UnknownNameError("score normalisation", self.options.score_norm, ["nodes", "texts"])
         t2 = time.perf_counter()
         res = search(world.graph, int(start), lp, self.options.alpha)
         t3 = time.perf_counter()
@@ -166,7 +171,8 @@ def options_from(config: EpisodeConfig, seed: int) -> LMNavOptions:
     return LMNavOptions(grounding=config.get("grounding", GROUNDINGS[config.mode]) if config.mode == "lmnav"
                         else "lit-random", clip_model=config.get("clip_model"),
                         alpha=float(config.get("alpha", LMNavOptions.alpha)),
-                        extractor=config.get("extractor", "llm"), seed=int(config.get("random_seed", 0)))
+                        extractor=config.get("extractor", "llm"), seed=int(config.get("random_seed", 0)),
+                        score_norm=config.get("score_norm", LMNavOptions.score_norm))
 
 
 def run_episode(task: dict, config: EpisodeConfig, seed: int, llm=None) -> dict:
@@ -256,6 +262,8 @@ def _navigate_main(argv) -> int:
     ap.add_argument("--grounding", default="lit-minilm", help="dual encoder: lit-minilm | lit-random | clip")
     ap.add_argument("--clip-model", default=None, help="CLIP weights (local dir or hub name) for --grounding clip")
     ap.add_argument("--extractor", default="llm", choices=["llm", "rules"], help="landmark extraction")
+    ap.add_argument("--score-norm", default=LMNavOptions.score_norm, choices=["nodes", "texts"],
+                    help="node scores: log-softmax over nodes, or per-view softmax over phrases + background")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--record", default=None, metavar="DIR", help="save the episode for agents.replay")
     ap.add_argument("--plot", default=None, metavar="FILE", help="draw the map, route and chosen views (PNG)")
@@ -275,7 +283,7 @@ def _navigate_main(argv) -> int:
     task = {"id": "cli", "world": "navgraph", "instruction": args.instruction, "init": init,
             "goal": goal or {"landmarks": [args.start], "radius": 0}}
     extra = (("alpha", args.alpha), ("extractor", args.extractor), ("grounding", args.grounding),
-             ("clip_model", args.clip_model))
+             ("clip_model", args.clip_model), ("score_norm", args.score_norm))
     config = EpisodeConfig(mode="lmnav", llm=llm_config(args), record_dir=args.record, extra=extra)
     out = run_episode(task, config, args.seed)
     m = out["metrics"]

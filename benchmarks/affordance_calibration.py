@@ -26,6 +26,7 @@ import numpy as np
 
 from compose.errors import InvalidInputError, SocraticError
 from envs.kitchen_vocab import LOCATIONS, OBJECTS
+from skills.kitchen import MIN_SAMPLES
 
 LOCATION_WEIGHTS = {"close counter": 3, "far counter": 3, "table": 3, "trash can": 1, "user": 1, "drawer": 1.5}
 BINS = np.linspace(0.0, 1.0, 11)
@@ -162,6 +163,10 @@ def print_tables(summary: dict, file=sys.stdout) -> None:
             b = f"{row['bin'][0]:.1f}-{row['bin'][1]:.1f}"
             print(f"{t:6s} {b:>11s} {row['n']:5d} {row['mean_predicted']:10.2f} {row['measured']:9.2f}", file=file)
     print(f"\nexpected calibration error: {summary['expected_calibration_error']:.3f}", file=file)
+    print(f"\nsuggested AffordanceTable values (conditions seen >= {MIN_SAMPLES} times; or load this file with "
+          "skills.kitchen.kitchen_library(PATH)):", file=file)
+    print("  " + ", ".join(f"({c!r}, {v['rate']:.2f})" for c, v in summary["conditions"].items()
+                           if v["n"] >= MIN_SAMPLES and not c.endswith("!")), file=file)
 
 
 def calibrate(cfg: CalibrationConfig) -> dict:

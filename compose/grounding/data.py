@@ -2,7 +2,8 @@
 
 Layout seeds are disjoint from the shipped graphs' (see envs.navgraph.build.SHIPPED): training uses
 ``TRAIN_SEED_BASE + i``, held-out evaluation ``EVAL_SEED_BASE + i`` and also draws new camera heights and pitches.
-Labels come from the simulator's segmentation mask: the landmark kind covering the most pixels, or background.
+Labels come from the simulator's segmentation mask: the landmark kind covering the most pixels when it is prominent
+(the camera is at it), otherwise background -- so "the red car" means being next to it, as LM-Nav needs.
 """
 from __future__ import annotations
 
@@ -31,18 +32,40 @@ class RenderSpec:
     held_out: bool = False  # evaluation: new camera heights / pitches and the evaluation seed range
     seed: int = 0
     size: int = 64
-    min_pixels: int = 25  # primary landmark must cover at least this many pixels
+
+
+PROMINENT = 120  # pixels (of 64x64): a view is "at" a landmark when it covers at least this much
 
 
 @dataclass
 class Dataset:
+    """Rendered views with per-kind pixel counts; labels follow from the counts (see ``label_views``)."""
+
     images: np.ndarray  # (N, H, W, 3) uint8
-    labels: np.ndarray  # (N,) int: kind index, or BACKGROUND_LABEL
-    visible: np.ndarray  # (N, K+1) bool: every kind visible enough (false-negative mask for the loss)
+    pixels: np.ndarray  # (N, K) int: pixels each landmark kind covers in the view
     layout_seeds: np.ndarray  # (N,) which layout each image came from
+
+    def __post_init__(self):
+        self.labels, self.visible = label_views(self.pixels)
 
     def __len__(self) -> int:
         return len(self.labels)
+
+
+def label_views(pixels: np.ndarray, prominent: int = PROMINENT):
+    """Label = the kind covering the most pixels if it is prominent, else background (far or no landmark).
+
+    ``visible`` (N, K+1) marks kinds that are neither the label nor clearly absent (>= prominent / 2 pixels): the
+    loss does not use them as negatives for that view. The background label is never masked.
+    """
+    pixels = np.asarray(pixels)
+    n, k = pixels.shape
+    best = pixels.argmax(axis=1)
+    labels = np.where(pixels[np.arange(n), best] >= prominent, best, k)  # k: background (BACKGROUND_LABEL)
+    visible = np.zeros((n, k + 1), dtype=bool)
+    visible[:, :k] = pixels >= prominent // 2
+    visible[np.arange(n), labels] = True
+    return labels.astype(np.int64), visible
 
 
 def _small_world(rng: np.random.Generator):
@@ -66,26 +89,17 @@ def _camera(rng: np.random.Generator, spec: RenderSpec) -> Camera:
     return Camera(size=spec.size, fov=75.0, height=1.5, pitch=-4.0)
 
 
-def _label(visible: dict[int, int], scene: Scene, min_pixels: int):
-    """(primary label or None to drop the view, multi-hot of visible kinds)."""
-    hot = np.zeros(len(KIND_NAMES) + 1, dtype=bool)
-    per_kind: dict[int, int] = {}
+def _pixels(visible: dict[int, int], scene: Scene) -> np.ndarray:
+    out = np.zeros(len(KIND_NAMES), dtype=np.int32)
     for idx, px in visible.items():
-        k = KIND_NAMES.index(scene.landmarks[idx]["kind"])
-        per_kind[k] = per_kind.get(k, 0) + px
-    for k, px in per_kind.items():
-        hot[k] = True
-    if not per_kind:
-        hot[BACKGROUND_LABEL] = True
-        return BACKGROUND_LABEL, hot
-    k, px = max(per_kind.items(), key=lambda kv: kv[1])
-    return (k if px >= min_pixels else None), hot
+        out[KIND_NAMES.index(scene.landmarks[idx]["kind"])] += px
+    return out
 
 
 def render_dataset(spec: RenderSpec, progress: bool = True) -> Dataset:
     """Render ``spec.n_layouts`` random worlds and label every view from the segmentation mask."""
     base = EVAL_SEED_BASE if spec.held_out else TRAIN_SEED_BASE
-    images, labels, hots, seeds = [], [], [], []
+    images, pixels, seeds = [], [], []
     for i in tqdm(range(spec.n_layouts), desc="render " + ("held-out" if spec.held_out else "training"),
                   disable=not progress):
         lseed = base + spec.seed * 1000 + i
@@ -96,7 +110,7 @@ def render_dataset(spec: RenderSpec, progress: bool = True) -> Dataset:
             poses = []
             for lm in landmarks:  # views aimed (roughly) at each landmark from varied distances
                 for _ in range(spec.views_per_landmark):
-                    d, ang = rng.uniform(2.0, 9.0), rng.uniform(0, 2 * math.pi)
+                    d, ang = rng.uniform(1.8, 9.0), rng.uniform(0, 2 * math.pi)
                     x, y = lm["position"][0] + d * math.cos(ang), lm["position"][1] + d * math.sin(ang)
                     poses.append((x, y, ang + math.pi + rng.uniform(-0.45, 0.45)))
             nodes = sorted(g)
@@ -105,14 +119,10 @@ def render_dataset(spec: RenderSpec, progress: bool = True) -> Dataset:
                 poses.append((x, y, rng.uniform(0, 2 * math.pi)))
             for x, y, yaw in poses:
                 rgb, seg = scene.render(x, y, yaw, _camera(rng, spec))
-                label, hot = _label(scene.visible(seg, 12), scene, spec.min_pixels)
-                if label is None:
-                    continue
                 images.append(rgb)
-                labels.append(label)
-                hots.append(hot)
+                pixels.append(_pixels(scene.visible(seg, 12), scene))
                 seeds.append(lseed)
-    return Dataset(np.stack(images), np.array(labels), np.stack(hots), np.array(seeds))
+    return Dataset(np.stack(images), np.stack(pixels), np.array(seeds))
 
 
 def cached_dataset(spec: RenderSpec, progress: bool = True) -> Dataset:
@@ -130,9 +140,8 @@ def cached_dataset(spec: RenderSpec, progress: bool = True) -> Dataset:
     path = cache_dir().parent / "grounding-data" / f"{key.hexdigest()[:16]}.npz"
     if path.exists():
         with np.load(path) as z:
-            return Dataset(z["images"], z["labels"], z["visible"], z["layout_seeds"])
+            return Dataset(z["images"], z["pixels"], z["layout_seeds"])
     data = render_dataset(spec, progress)
     path.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(path, images=data.images, labels=data.labels, visible=data.visible,
-                        layout_seeds=data.layout_seeds)
+    np.savez_compressed(path, images=data.images, pixels=data.pixels, layout_seeds=data.layout_seeds)
     return data

@@ -76,20 +76,37 @@ class NodeScorer:
             os.replace(tmp, path)
         return self._emb
 
-    def similarities(self, phrases, prompt: str = "a photo of the {}") -> np.ndarray:
-        """(L, N): for each phrase, the best cosine similarity over each node's views."""
+    def view_similarities(self, phrases, prompt: str = "a photo of the {}") -> np.ndarray:
+        """(L, N, V): cosine similarity of each phrase with each view of each node."""
         phrases = list(phrases)
         if not phrases:
             raise InvalidInputError("no landmarks to score")
         texts = [prompt.format(p) if "{}" in prompt else f"{prompt} {p}" for p in phrases]
         t = self.encoder.encode_texts(texts)  # (L, D)
-        emb = self.image_embeddings()
-        return np.einsum("nvd,ld->lnv", emb, t).max(axis=2)
+        return np.einsum("nvd,ld->lnv", self.image_embeddings(), t)
+
+    def similarities(self, phrases, prompt: str = "a photo of the {}") -> np.ndarray:
+        """(L, N): for each phrase, the best cosine similarity over each node's views."""
+        return self.view_similarities(phrases, prompt).max(axis=2)
 
     def best_views(self, phrases, prompt: str = "a photo of the {}") -> np.ndarray:
         """(L, N) index of the best-matching view per node."""
         t = self.encoder.encode_texts([prompt.format(p) for p in phrases])
         return np.einsum("nvd,ld->lnv", self.image_embeddings(), t).argmax(axis=2)
+
+
+BACKGROUND_PROMPTS = ("an empty street", "a road with houses")
+
+
+def text_contrast_log_probs(scorer: NodeScorer, phrases, scale: float, prompt: str = "a photo of the {}"):
+    """(L, N): log of max over views of P(phrase | view), a softmax over the instruction's phrases plus background
+    prompts -- calibrated per view, so a view that matches nothing in particular scores low for every landmark."""
+    phrases = list(phrases)
+    sims = scorer.view_similarities(phrases + list(BACKGROUND_PROMPTS), prompt)  # (L+B, N, V)
+    z = scale * sims
+    z = z - z.max(axis=0, keepdims=True)
+    logp = z - np.log(np.exp(z).sum(axis=0, keepdims=True))
+    return logp[: len(phrases)].max(axis=2)
 
 
 def log_probs(sims: np.ndarray, scale: float) -> np.ndarray:

@@ -157,7 +157,7 @@ class OpenAICompatibleLM(LanguageModel):
                 served = [m["id"] for m in self._request("GET", "models").get("data", [])]
             except _RejectedError:
                 served = []  # no /models endpoint: trust the configured name
-            except (TypeError, KeyError):
+            except (TypeError, KeyError, AttributeError):
                 raise ServerError(f"{self.base_url}/models answered in an unknown format") from None
             if self.requested_model and (self.requested_model in served or not served):
                 self._model = self.requested_model

@@ -18,7 +18,6 @@ from envs.kitchen.scene import add_box, quat_yaw
 ARM_JOINTS = list(range(7))
 FINGERS = (9, 10)
 EE_LINK = 11  # panda_grasptarget: the point between the fingertips
-HAND_LINK = 8
 LOWER = [-2.9671, -1.8326, -2.9671, -3.1416, -2.9671, -0.0873, -2.9671]
 UPPER = [2.9671, 1.8326, 2.9671, 0.0, 2.9671, 3.8223, 2.9671]
 REST = [0.0, -0.3, 0.0, -2.2, 0.0, 2.0, 0.785]

@@ -224,7 +224,7 @@ class KitchenWorld:
         return steps * DT + self.travel_time
 
     # ---- rendering --------------------------------------------------------------------------------------------------
-    def camera_matrices(self, size: int, fov: float = 50.0):
+    def camera_matrices(self, fov: float = 50.0):
         eye, _ = self.robot.camera()
         spec = LOCATION_SPECS[self.location]
         target = [spec.anchor[0], spec.anchor[1], spec.top]
@@ -234,7 +234,7 @@ class KitchenWorld:
 
     def camera_image(self, size: int, seg: bool = True):
         """(rgb uint8 HxWx3, depth buffer HxW, segmentation HxW, view, proj) from the robot's mast camera."""
-        view, proj = self.camera_matrices(size)
+        view, proj = self.camera_matrices()
         flags = 0 if seg else p.ER_NO_SEGMENTATION_MASK
         _, _, rgba, depth, segm = p.getCameraImage(size, size, view, proj, renderer=p.ER_TINY_RENDERER, flags=flags,
                                                    shadow=0, physicsClientId=self.cid)

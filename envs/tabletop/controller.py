@@ -95,7 +95,9 @@ def plan_release(p: Perception, held: Detection, place: str) -> tuple[float, flo
         return x, y, z, held.yaw
     if on_top(p, target):
         return Result(False, f"the {place} is covered by the {on_top(p, target).name}")
-    return target.x, target.y, target.top, target.yaw
+    # a cube looks the same every quarter turn: turn the held block by the smallest angle that aligns it
+    turn = (target.yaw - held.yaw + math.pi / 4) % (math.pi / 2) - math.pi / 4
+    return target.x, target.y, target.top, held.yaw + turn
 
 
 def pick_and_place(world, pick: str, place: str, rng: np.random.Generator, noise: Noise) -> Result:

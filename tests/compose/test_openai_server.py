@@ -262,7 +262,7 @@ def test_real_model_behind_the_fake_server_matches_transformers(monkeypatch):
         tops = [None] + [{tok.decode([int(logp[j - 1].argmax())]): logp[j - 1].max().item()} for j in range(1, len(ids))]
         return {"tokens": tokens, "token_logprobs": lps, "text_offset": offsets, "top_logprobs": tops}
 
-    options = kitchen_skill_texts()[::8]
+    options = kitchen_skill_texts()[::12]
     contexts = ["Human: I spilled my coke, can you help?\nRobot: I would 1. ", "Human: throw away the apple\nRobot:"]
     with FakeServer(echo=echo) as srv, OpenAICompatibleLM(srv.url, timeout_s=600, max_retries=0) as lm:
         for context in contexts:

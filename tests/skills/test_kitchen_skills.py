@@ -96,9 +96,11 @@ def test_table_overrides_and_json(tmp_path, lib):
     with pytest.raises(InvalidInputError, match="done_affordance"):
         kitchen_library(done_affordance=1.5)
     path = tmp_path / "cal.json"
-    path.write_text(json.dumps({"conditions": {"pick.surface": {"n": 10, "rate": 0.5}, "bogus": {"n": 3, "rate": 1}}}))
+    path.write_text(json.dumps({"conditions": {"pick.surface": {"n": 10, "rate": 0.5}, "pick.bin": {"n": 2, "rate": 0.0},
+                                                "bogus": {"n": 30, "rate": 1}}}))
     table = AffordanceTable.from_json(str(path))
     assert table.get("pick.surface") == 0.5 and table.get("bogus") == 0.0
+    assert table.get("pick.bin") == CALIBRATED.get("pick.bin")  # too few samples: the prior stays
     lib3 = kitchen_library(str(path))
     assert aff(lib3, "pick up the sponge", perception(location="table", visible=["sponge"], reachable=["sponge"])) \
         == 0.5

@@ -1,0 +1,173 @@
+"""Socratic pipelines: templates, speech -> plan, scene -> generative plan, captioning; simulator perception."""
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+
+from compose.errors import InvalidInputError, UnknownNameError
+from compose.pipelines.base import Pipeline, load_template, load_vocabulary, template_names
+from compose.tools.templating import TemplateError
+from tests.compose.test_tools import ScriptedLM
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+SPONGE_INIT = {"robot": "user", "holding": None, "drawer_open": False,
+               "objects": [["sponge", "far counter"], ["water bottle", "far counter"], ["apple", "table"]]}
+
+
+def speak(path, text: str, speed: int = 175) -> str:
+    assert shutil.which("espeak-ng"), "espeak-ng is required (apt-get install espeak-ng)"
+    subprocess.run(["espeak-ng", "-s", str(speed), "-w", str(path), text], check=True, capture_output=True)
+    return str(path)
+
+
+# -- templates and traces ----------------------------------------------------------------------------------------------
+def test_shipped_templates_load_and_name_their_variables():
+    names = template_names()
+    for name in ("socratic_kitchen_plan", "socratic_caption", "socratic_episode_qa", "socratic_episode_summary"):
+        assert name in names
+    plan = load_template("socratic_kitchen_plan")
+    assert set(plan.variables) == {"objects", "instruction"}
+    with pytest.raises(TemplateError, match="instruction"):
+        plan.render(objects="[]")
+    assert "objects = ['sponge']" in plan.render(objects="['sponge']", instruction="x")
+
+
+def test_missing_template_and_vocabulary_list_known_names():
+    with pytest.raises(UnknownNameError, match="socratic_caption"):
+        load_template("no_such_prompt")
+    with pytest.raises(UnknownNameError, match="places"):
+        load_vocabulary("no_such_vocab")
+    assert "kitchen" in load_vocabulary("places") and "sponge" in load_vocabulary("objects")
+    assert not any(w.startswith("#") for w in load_vocabulary("objects"))
+
+
+def test_pipeline_trace_and_verbose_output():
+    out = io.StringIO()
+    p = Pipeline(verbose=True, stream=out)
+    p.log("prompt", "line one\nline two")
+    p.log("answer", "42")
+    assert [e.stage for e in p.trace] == ["prompt", "answer"]
+    assert "[answer] 42" in out.getvalue() and "    line two" in out.getvalue()
+    assert p.trace_text().endswith("[answer] 42")
+
+
+# -- scene -> generative plan ------------------------------------------------------------------------------------------
+class FixedEmbedder:
+    """Nearest skill by word overlap (deterministic stand-in for MiniLM in logic tests)."""
+
+    def nearest(self, texts, candidates):
+        out = []
+        for t in texts:
+            words = set(t.lower().split())
+            scores = [len(words & set(c.split())) / len(set(c.split()) | words) for c in candidates]
+            best = int(np.argmax(scores))
+            out.append((best, float(scores[best])))
+        return out
+
+
+def test_scene_plan_snaps_each_generated_step_to_a_skill_and_feeds_it_back():
+    from compose.pipelines.scene_plan import SceneToPlan
+
+    lm = ScriptedLM(script=["find the sponge", "pick up sponge", "bring it over to you", "put the sponge down",
+                            "", "never reached"])
+    p = SceneToPlan(lm, embedder=FixedEmbedder())
+    res = p.plan("Bring me the sponge.", ["sponge", "water bottle"])
+    assert res.plan == ["find a sponge", "pick up the sponge", "bring it to you", "put down the sponge", "done"]
+    assert [s.generated for s in res.steps][:2] == ["find the sponge", "pick up sponge"]
+    assert "objects = ['sponge', 'water bottle']" in lm.prompts[0] and lm.prompts[0].endswith("1. ")
+    # the snapped skill, not the raw text, goes back into the prompt
+    assert lm.prompts[2].endswith("1. find a sponge\n2. pick up the sponge\n3. ")
+    assert [e.stage for e in p.trace][:2] == ["scene", "prompt"] and p.trace[-1].stage == "plan"
+    with pytest.raises(InvalidInputError, match="instruction is empty"):
+        p.plan("  ", ["sponge"])
+
+
+def test_scene_plan_stops_at_max_steps():
+    from compose.pipelines.scene_plan import SceneToPlan
+
+    lm = ScriptedLM(script=["go to the table"] * 10)
+    res = SceneToPlan(lm, embedder=FixedEmbedder(), max_steps=3).plan("Drive around.", [])
+    assert res.plan == ["go to the table"] * 3
+
+
+# -- simulator perception ----------------------------------------------------------------------------------------------
+@pytest.mark.slow
+def test_simulator_perception_tool_reads_the_kitchen():
+    from compose.tools import get_tool, to_langchain
+    from compose.tools.sim_perception import Perception, scene_objects_line
+
+    tool = get_tool("simulator_perception", init=dict(SPONGE_INIT, robot="far counter"), seed=0)
+    try:
+        p = tool()
+        assert isinstance(p, Perception) and p.location == "far counter"
+        assert sorted(p.visible) == ["sponge", "water bottle"] and p.holding is None
+        assert scene_objects_line(p.objects()) in ("objects = ['sponge', 'water bottle']",
+                                                   "objects = ['water bottle', 'sponge']")
+        assert to_langchain(tool).invoke({})["location"] == "far counter"
+        tool.env.step("pick up the sponge")
+        after = tool()  # a pick can slip (physics); either way perception reports what is true
+        assert after.holding in (None, "sponge")
+        assert ("sponge" in after.visible) == (after.holding is None)
+    finally:
+        tool.close()
+    with pytest.raises(InvalidInputError, match="init.objects"):
+        get_tool("simulator_perception", init={"objects": [["unicorn", "table"]]})()
+
+
+# -- speech -> plan ----------------------------------------------------------------------------------------------------
+@pytest.mark.slow
+def test_transcribe_instruction_with_the_kitchen_vocabulary_hint(tmp_path):
+    from compose.pipelines.speech import transcribe_instruction
+
+    text = transcribe_instruction(speak(tmp_path / "s.wav", "bring me a sponge"))  # espeak's default (fast) rate
+    assert "sponge" in text.lower()
+    with pytest.raises(InvalidInputError, match="no audio file"):
+        transcribe_instruction(tmp_path / "missing.wav")
+
+
+@pytest.mark.slow
+def test_speech_to_plan_pipeline_mechanics_with_an_oracle_planner(tmp_path):
+    """Transcript -> task -> the SayCan episode runner (oracle planner here; the real LLM runs in the example test)."""
+    from agents.config import EpisodeConfig
+    from compose.pipelines.speech import SpeechToPlan
+
+    plan = ("find a sponge", "pick up the sponge", "bring it to you", "put down the sponge", "done")
+    pipe = SpeechToPlan(EpisodeConfig(mode="oracle-plan", oracle_plan=plan, render=False))
+    out = pipe.run(speak(tmp_path / "s.wav", "bring me a sponge", 120), init=SPONGE_INIT,
+                   goal={"at": ["sponge", "user"]}, seed=0)
+    assert "sponge" in out["transcript"].lower()
+    assert out["record"]["instruction"] == out["transcript"] and out["record"]["plan"] == list(plan)
+    stages = [e.stage for e in pipe.trace]
+    assert stages[:2] == ["asr-prompt", "transcript"] and "plan" in stages
+
+
+# -- Socratic captioning -------------------------------------------------------------------------------------------------
+def test_socratic_captioner_with_a_tiny_clip(tmp_path):
+    from compose.pipelines.caption import SocraticCaptioner
+    from compose.tools.dual_encoder import make_dual_encoder
+    from compose.tools.tiny import make_tiny_clip
+
+    enc = make_dual_encoder("clip", path=str(make_tiny_clip(tmp_path / "clip")))
+    lm = ScriptedLM(script=["A robot in a kitchen.", "A sponge on a counter.", "A robot in a kitchen.", "", "  "])
+    cap = SocraticCaptioner(enc, lm, n_captions=5, n_places=2, n_objects=3, seed=7)
+    image = np.random.default_rng(0).integers(0, 256, (48, 64, 3), dtype=np.uint8)
+    res = cap(image)
+    assert res.image_type in load_vocabulary("image_types")
+    assert len(res.places) == 2 and len(res.objects) == 3
+    assert res.candidates == ["A robot in a kitchen.", "A sponge on a counter."]  # empty + duplicate dropped
+    assert sorted(c for c, _ in res.ranked) == sorted(res.candidates)
+    sims = [s for _, s in res.ranked]
+    assert sims == sorted(sims, reverse=True) and res.caption == res.ranked[0][0]
+    # the ranking is the dual encoder's: recompute it directly
+    direct = enc.similarity([image], res.candidates)[0]
+    assert res.caption == res.candidates[int(np.argmax(direct))]
+    assert res.places[0][0] in res.prompt and res.objects[0][0] in res.prompt
+    assert "In it I see" in lm.prompts[0]
+    with pytest.raises(InvalidInputError, match="no caption"):
+        SocraticCaptioner(enc, ScriptedLM(script=[""] * 5), n_captions=2).__call__(image)
