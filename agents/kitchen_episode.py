@@ -112,7 +112,8 @@ def run_episode(task: dict, config: EpisodeConfig, seed: int, llm=None, on_step=
         "metrics": {"n_steps": len(steps), "skill_failures": sum(not s["success"] for s in steps),
                     "sim_time": round(final_state_time(steps), 3)},
         "timing": {"total_s": round(time.perf_counter() - t0, 3), "llm_s": round(llm_s, 3)},
-        "llm_stats": {k: stats1[k] - stats0.get(k, 0) for k in stats1},
+        # counts only: timings live under "timing", so equal seeds give equal records
+        "llm_stats": {k: stats1[k] - stats0.get(k, 0) for k in stats1 if k != "seconds"},
         "initial_state": initial_state, "final_state": final_state.to_dict(),
     }
     if recorder:

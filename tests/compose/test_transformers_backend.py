@@ -44,11 +44,12 @@ def test_trie_scores_match_naive_per_option_scoring(lm):
     passes = lm.stats.forward_passes
     scores = lm.score_options(context, options)
     assert lm.stats.forward_passes == passes + 1  # every option in ONE forward pass
-    ref = [naive(lm, context, o) for o in options]
-    assert np.abs(np.array(scores) - ref).max() < TOL
-    assert int(np.argmax(scores)) == int(np.argmax(ref))
     batched = [s for s, _ in lm.loglikelihood([(context, o) for o in options])]
-    assert np.abs(np.array(batched) - ref).max() < TOL
+    assert np.abs(np.array(scores) - batched).max() < TOL
+    assert int(np.argmax(scores)) == int(np.argmax(batched))
+    picked = list(range(0, len(options), 5)) + list(range(len(options) - len(ODD), len(options)))
+    ref = [naive(lm, context, options[i]) for i in picked]  # one full forward per option: a subset keeps it quick
+    assert np.abs(np.array(scores)[picked] - ref).max() < TOL
 
 
 @pytest.mark.slow
