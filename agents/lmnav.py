@@ -21,6 +21,7 @@ from agents.config import EpisodeConfig
 from compose.errors import InvalidInputError, UnknownNameError
 
 MODES = ("lmnav", "lmnav-random")
+SCORE_DECIMALS = 3  # node log-probs are rounded: near-ties are broken by route length, deterministically
 GROUNDINGS = {"lmnav": "lit-minilm", "lmnav-random": "lit-random"}
 _LOCK = threading.Lock()
 _ENCODERS: dict = {}
@@ -31,11 +32,11 @@ _SCORERS: dict = {}
 class LMNavOptions:
     grounding: str = "lit-minilm"  # a dual-encoder backend: lit-minilm | lit-random | clip | open-clip
     clip_model: str | None = None  # weights path or hub name for clip backends
-    alpha: float = 0.02  # nats per metre of route
+    alpha: float = 0.0  # nats per metre of route (0: ties broken by length; see docs/lmnav.md for the sweep)
     extractor: str = "llm"  # llm | rules
     seed: int = 0  # seed of the random-weights baseline
     prompt: str = "a photo of the {}"
-    score_norm: str = "nodes"  # nodes: log-softmax over nodes | texts: per-view softmax over phrases + background
+    score_norm: str = "texts"  # nodes: log-softmax over nodes | texts: per-view softmax over phrases + background
 
 
 @dataclass
@@ -125,6 +126,7 @@ class LMNav:
         if start not in world.graph:
             raise InvalidInputError(f"--start {start} is not a node of {graph!r} (nodes are 0..{len(world.nodes) - 1})")
         scorer = get_scorer(self.options, graph)
+        scorer.image_embeddings()  # loads the encoder, whose logit_scale may only be known then
         scale = float(getattr(scorer.encoder, "logit_scale", 100.0))
         if self.options.score_norm == "texts":
             lp = text_contrast_log_probs(scorer, landmarks, scale, self.options.prompt)
@@ -132,6 +134,7 @@ class LMNav:
             lp = log_probs(scorer.similarities(landmarks, self.options.prompt), scale)
         else:
             raise UnknownNameError("score normalisation", self.options.score_norm, ["nodes", "texts"])
+        lp = np.round(lp, SCORE_DECIMALS)  # float noise must not pick between equally good places
         t2 = time.perf_counter()
         res = search(world.graph, int(start), lp, self.options.alpha)
         t3 = time.perf_counter()

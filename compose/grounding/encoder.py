@@ -65,9 +65,14 @@ class LitMiniLM(DualEncoder):
             towers.load_state_dict(load_file(str(weights)))
             self._hash = file_hash(weights)
         self._towers = towers.eval()
-        self.logit_scale = float(towers.logit_scale.exp().item())
+        self._logit_scale = float(towers.logit_scale.exp().item())
         self._text = MiniLM()
         return self
+
+    @property
+    def logit_scale(self) -> float:  # the learned temperature, so loading first
+        self.load()
+        return self._logit_scale
 
     @property
     def model_hash(self) -> str:

@@ -69,7 +69,8 @@ class PandaArm:
     # ---------------------------------------------------------------------------------------------- control
     def _apply(self) -> None:
         p.setJointMotorControlArray(self.body, ARM_JOINTS, p.POSITION_CONTROL, targetPositions=self._targets,
-                                    forces=[ARM_FORCE] * 7, positionGains=[POSITION_GAIN] * 7, physicsClientId=self.client)
+                                    forces=[ARM_FORCE] * 7, positionGains=[POSITION_GAIN] * 7,
+                                    physicsClientId=self.client)
         p.setJointMotorControlArray(self.body, FINGERS, p.POSITION_CONTROL, targetPositions=[self._finger] * 2,
                                     forces=[FINGER_FORCE] * 2, physicsClientId=self.client)
 

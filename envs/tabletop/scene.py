@@ -23,7 +23,8 @@ def build_static(client: int) -> dict[str, int]:
     """Floor and table. Returns their body ids."""
     half = (3.0, 3.0, 0.01)
     floor_col = p.createCollisionShape(p.GEOM_BOX, halfExtents=half, physicsClientId=client)
-    floor_vis = p.createVisualShape(p.GEOM_BOX, halfExtents=half, rgbaColor=(0.35, 0.35, 0.38, 1), physicsClientId=client)
+    floor_vis = p.createVisualShape(p.GEOM_BOX, halfExtents=half, rgbaColor=(0.35, 0.35, 0.38, 1),
+                                    physicsClientId=client)
     floor = p.createMultiBody(0, floor_col, floor_vis, basePosition=(0, 0, FLOOR_Z - half[2]), physicsClientId=client)
     col = p.createCollisionShape(p.GEOM_BOX, halfExtents=TABLE_HALF, physicsClientId=client)
     vis = p.createVisualShape(p.GEOM_BOX, halfExtents=TABLE_HALF, rgbaColor=TABLE_RGBA, physicsClientId=client)

@@ -133,12 +133,14 @@ def parse_skill(text: str) -> tuple[str, str] | None:
         return None
     m = _SKILL.match(t)
     if not m:
-        raise InvalidInputError(f"not a tabletop skill: {text!r} (expected 'pick the X block and place it on the Y' or 'done')")
+        raise InvalidInputError(f"not a tabletop skill: {text!r} "
+                                "(expected 'pick the X block and place it on the Y' or 'done')")
     pick, place = m["pick"], m["place"]
     if pick not in BLOCKS:
         raise InvalidInputError(f"unknown block {pick!r} in skill {text!r}; known: {', '.join(BLOCKS)}")
     if place not in OBJECTS and place not in REGIONS:
-        raise InvalidInputError(f"unknown place {place!r} in skill {text!r}; known: blocks, bowls and {', '.join(REGIONS)}")
+        raise InvalidInputError(f"unknown place {place!r} in skill {text!r}; "
+                                f"known: blocks, bowls and {', '.join(REGIONS)}")
     if place == pick:
         raise InvalidInputError(f"skill {text!r} places a block on itself")
     return pick, place

@@ -84,6 +84,7 @@ def test_run_episode_trained_grounding_is_deterministic_and_complete():
     assert a["plan"] == b["plan"] and a["metrics"] == b["metrics"]
 
 
+@pytest.mark.slow
 def test_trained_grounding_beats_random_weights_on_shipped_tasks():
     """Real trained model on the shipped graphs (never seen in training) vs the random-weights baseline."""
     wins = {"lmnav": 0, "lmnav-random": 0}

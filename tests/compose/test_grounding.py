@@ -71,6 +71,7 @@ def test_training_captions_never_use_evaluation_paraphrases():
             assert n not in train_text
 
 
+@pytest.mark.slow
 def test_node_scores_are_max_over_views_and_cached(random_enc):
     from compose.grounding.scores import NodeScorer, log_probs
     from envs.navgraph.storage import load_graph

@@ -137,7 +137,8 @@ def test_plan_success_on_a_task():
     assert goals.plan_success(task, good)
     assert not goals.plan_success(task, good[:1] + ["done"])
     assert not goals.plan_success(task, ["done"] + good)  # steps after done do not count
-    bad_order = ["pick the red block and place it on the blue block", "pick the blue block and place it on the green block"]
+    bad_order = ["pick the red block and place it on the blue block",
+                 "pick the blue block and place it on the green block"]
     assert not goals.plan_success(task, bad_order)
 
 
