@@ -142,7 +142,8 @@ class SayCanPlanner:
         return self._emb
 
     def _generative(self, instruction, history, texts, aff) -> Decision:
-        ctx = self.context(self.prompt, instruction, history)
+        # no trailing space: after "3. " a model tends to restart the numbering, which the stop at "." cuts to "3"
+        ctx = self.context(self.prompt, instruction, history).rstrip()
         text = self.llm.generate([ctx], max_tokens=16, stop=[",", ".", "\n"], temperature=0.0)[0].strip()
         if not text:
             text = DONE

@@ -47,25 +47,9 @@ def make_env(config: EpisodeConfig):
                        noise=Noise.none() if noise == "none" else Noise(), max_steps=10**6)
 
 
-class _TrimmedGeneration:
-    """Delegates to an LLM, but generates from the prompt without its trailing space: the planner's context ends
-    in "Robot: 1. ", and small models then start over with "1." instead of writing the step."""
-
-    def __init__(self, llm):
-        self._llm = llm
-
-    def generate(self, prompts, *args, **kwargs):
-        return self._llm.generate([p.rstrip(" ") for p in prompts], *args, **kwargs)
-
-    def __getattr__(self, name):
-        return getattr(self._llm, name)
-
-
 def make_planner(config: EpisodeConfig, scene: str, llm=None) -> SayCanPlanner:
     if config.mode != "oracle-plan" and llm is None:
         llm = get_llm(config.llm)
-    if config.mode == "generative":
-        llm = _TrimmedGeneration(llm)
     embedder = get_embedder() if config.mode == "generative" else None
     prompt = load_prompt(PROMPTS.get(config.mode, "saycan_tabletop")) + scene + "\n"
     return SayCanPlanner(llm, prompt, mode=config.mode, embedder=embedder, oracle_plan=config.oracle_plan)

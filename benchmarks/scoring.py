@@ -57,9 +57,9 @@ def contexts(lm, n_tokens: int) -> tuple[str, str]:
         shot = (f"Human: bring me the {o}\nRobot: 1. find the {o}, 2. pick up the {o}, 3. bring it to you, "
                 f"4. done.\n")
         tail = "Human: throw away the sponge\nRobot: 1. find a sponge, 2. "
-        if len(lm.encode([head + shot + tail])[0]) > n_tokens:
-            break
         head += shot
+        if len(lm.encode([head + tail])[0]) >= n_tokens:
+            break
     prev = head + "Human: throw away the sponge\nRobot: 1. "
     return prev, prev + "find a sponge, 2. "
 
@@ -85,8 +85,9 @@ def naive_scores(lm, context: str, options: list[str]) -> list[float]:
             ctx_ids, (whole,) = lm._joint(context, [opt], fast=False)
             prefix, scored = lm._plan(ctx_ids, whole, "option")
             seq = prefix + scored
-            logp = lm.model(torch.tensor([seq])).logits[0].log_softmax(-1)  # full logits, as a naive loop does
-            out.append(float(sum(logp[i - 1, seq[i]] for i in range(len(prefix), len(seq)))))
+            logits = lm.model(torch.tensor([seq])).logits[0]  # logits at every position, as a naive loop gets
+            logp = logits[len(prefix) - 1:-1].double().log_softmax(-1)  # float64: the reference must be precise
+            out.append(float(sum(logp[j, t] for j, t in enumerate(scored))))
     return out
 
 
@@ -154,7 +155,7 @@ def run_cell(lm, k: int, n_tokens: int, naive_max: int, repeats: int) -> dict:
     lower_fn, shape = lower_bound(lm, prev, context, options)
     t_lower, s_lower = timed(lower_fn, repeats)
     t_ours, s_ours = timed(lambda: lm.score_options(context, options), repeats, setup=warm)
-    t_cold, _ = timed(lambda: lm.score_options(context, options), repeats, setup=lm.cache.clear)
+    t_cold, _ = timed(lambda: lm.score_options(context, options), 1, setup=lm.cache.clear)
     t_rep, s_rep = timed(lambda: replicated_scores(lm, context, options), 1, setup=warm)
     sub = options[:naive_max]
     t_naive, s_naive = timed(lambda: naive_scores(lm, context, sub))
@@ -198,13 +199,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--naive-max", type=int, default=64, help="time naive/batched on at most this many options")
     p.add_argument("--repeats", type=int, default=3, help="repeats of the fast methods (best time kept)")
     p.add_argument("--model", default="smollm2-135m")
+    p.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's own choice)")
     p.add_argument("--out", default="benchmarks/results/scoring.json")
     args = p.parse_args(argv)
     try:
         ks = [int(x) for x in args.ks.split(",")] if args.ks else list(QUICK_K if args.quick else GRID_K)
         ls = [int(x) for x in args.lengths.split(",")] if args.lengths else list(QUICK_L if args.quick else GRID_L)
-        if args.naive_max < 1 or args.repeats < 1 or min(ks) < 1 or min(ls) < 40:
-            raise InvalidInputError("--naive-max, --repeats and K must be >= 1, lengths >= 40 tokens")
+        if args.naive_max < 1 or args.repeats < 1 or min(ks) < 1 or min(ls) < 40 or (args.threads or 1) < 1:
+            raise InvalidInputError("--naive-max, --repeats, --threads and K must be >= 1, lengths >= 40 tokens")
         return _run(args, ks, ls)
     except ValueError as exc:
         print(f"error: bad number in --ks/--lengths ({exc})", file=sys.stderr)
@@ -223,6 +225,8 @@ def _run(args, ks, ls) -> int:
 
     from compose.llm import LLMConfig, make_llm
 
+    if args.threads:
+        torch.set_num_threads(args.threads)
     lm = make_llm(LLMConfig(backend="transformers", model=args.model))
     load_before = os.getloadavg()
     rows = []

