@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
-from compose.errors import InvalidInputError, SocraticError
+from compose.errors import InvalidInputError, run_cli
 from compose.llm import BACKEND_MODULES, LLMConfig
 
 DEFAULT_MODEL = "smollm2-135m"
@@ -41,13 +40,4 @@ def json_arg(value: str | None, what: str):
         raise InvalidInputError(f"{what} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
 
 
-def run_main(main, argv=None) -> int:
-    """Run a CLI main; SocraticErrors become 'error: ...' on stderr and a non-zero exit, never a traceback."""
-    try:
-        return main(argv) or 0
-    except SocraticError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+run_main = run_cli  # the one wrapper every command line uses (compose.errors.run_cli)

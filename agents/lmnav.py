@@ -51,6 +51,11 @@ class NavPlan:
     best_view: list[int] = field(default_factory=list)  # per landmark: index of the best view at its chosen node
     cache_hit: bool = False
     timing: dict = field(default_factory=dict)
+    node_scores: np.ndarray | None = None  # (L, N) the log-probs the search used
+
+    def scores_at(self, node: int) -> dict:
+        """{landmark: log P(node | landmark)} for one node (per-step scores of a record)."""
+        return {lm: float(self.node_scores[i, node]) for i, lm in enumerate(self.landmarks)}
 
 
 def get_encoder(opts: LMNavOptions):
@@ -142,7 +147,7 @@ class LMNav:
         best_views = scorer.best_views(landmarks, self.options.prompt)
         views = [int(best_views[i, n]) for i, n in enumerate(res.chosen)]
         return NavPlan(landmarks, source, res.route, res.chosen, res.objective, res.length, top, views,
-                       scorer.cache_hit, {"landmarks_s": t1 - t0, "scores_s": t2 - t1, "search_s": t3 - t2})
+                       scorer.cache_hit, {"landmarks_s": t1 - t0, "scores_s": t2 - t1, "search_s": t3 - t2}, lp)
 
 
 def drive(graph: str, start: int, route: list[int], seed: int, recorder=None, max_hops: int = 1000):
@@ -201,6 +206,8 @@ def run_episode(task: dict, config: EpisodeConfig, seed: int, llm=None) -> dict:
         recorder = EpisodeRecorder(config.record_dir)
     state, steps = drive(init["graph"], int(init["start"]), plan.route, seed, recorder,
                          int(config.get("max_hops", 1000)))
+    for step in steps:
+        step["scores"] = plan.scores_at(step["node"])
     exec_ok = check_goal(goal, state)
     shortest = shortest_through(init["graph"], int(init["start"]), goal["landmarks"])
     path_len = float(state["distance"])

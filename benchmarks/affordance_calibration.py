@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from compose.errors import InvalidInputError, SocraticError
+from compose.errors import InvalidInputError, run_cli
 from envs.kitchen_vocab import LOCATIONS, OBJECTS
 from skills.kitchen import MIN_SAMPLES
 
@@ -210,23 +210,16 @@ def parse_args(argv=None) -> CalibrationConfig:
 
 
 def main(argv=None) -> int:
-    try:
-        cfg = parse_args(argv)
-        _nice()
-        result = calibrate(cfg)
-        print_tables(result)
-        os.makedirs(os.path.dirname(os.path.abspath(cfg.out)), exist_ok=True)
-        with open(cfg.out, "w", encoding="utf-8") as f:
-            json.dump(result, f, indent=1)
-        print(f"wrote {cfg.out}")
-        return 0
-    except SocraticError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        print("error: interrupted", file=sys.stderr)
-        return 130
+    cfg = parse_args(argv)
+    _nice()
+    result = calibrate(cfg)
+    print_tables(result)
+    os.makedirs(os.path.dirname(os.path.abspath(cfg.out)), exist_ok=True)
+    with open(cfg.out, "w", encoding="utf-8") as f:
+        json.dump(result, f, indent=1)
+    print(f"wrote {cfg.out}")
+    return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_cli(main))

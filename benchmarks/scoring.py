@@ -128,9 +128,7 @@ def lower_bound(lm, prev: str, context: str, options: list[str]):
     new = ctx_ids[past:]
     q_pos, kv_pos, allowed = tree_layout(trie, past, len(new))
     mask = additive_masks(allowed, q_pos, kv_pos, lm.dtype, lm.device, lm.sliding_window)
-    inner = np.flatnonzero(trie.has_children())
-    parent_row = {-1: 0, **{int(p): r + 1 for r, p in enumerate(inner)}}
-    row_of = np.array([parent_row[p] for p in trie.parents])
+    inner, row_of = trie.scoring_rows()
     keep = torch.as_tensor(np.concatenate([[len(new) - 1], inner + len(new)]))
 
     def run():
@@ -203,20 +201,24 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", default="benchmarks/results/scoring.json")
     args = p.parse_args(argv)
     try:
-        ks = [int(x) for x in args.ks.split(",")] if args.ks else list(QUICK_K if args.quick else GRID_K)
-        ls = [int(x) for x in args.lengths.split(",")] if args.lengths else list(QUICK_L if args.quick else GRID_L)
+        ks = _ints(args.ks, "--ks") if args.ks else list(QUICK_K if args.quick else GRID_K)
+        ls = _ints(args.lengths, "--lengths") if args.lengths else list(QUICK_L if args.quick else GRID_L)
         if args.naive_max < 1 or args.repeats < 1 or min(ks) < 1 or min(ls) < 40 or (args.threads or 1) < 1:
             raise InvalidInputError("--naive-max, --repeats, --threads and K must be >= 1, lengths >= 40 tokens")
         return _run(args, ks, ls)
-    except ValueError as exc:
-        print(f"error: bad number in --ks/--lengths ({exc})", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("error: interrupted", file=sys.stderr)
-        return 130
     except SocraticError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2 if isinstance(exc, InvalidInputError) else exc.exit_code
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+
+
+def _ints(text: str, flag: str) -> list[int]:
+    try:
+        return [int(x) for x in text.split(",")]
+    except ValueError:
+        raise InvalidInputError(f"{flag} takes comma-separated integers, got {text!r}") from None
 
 
 def _run(args, ks, ls) -> int:

@@ -45,3 +45,18 @@ def optional_import(module: str, extra: str, pip_name: str | None = None):
     except ImportError as exc:  # pragma: no cover - depends on the environment
         hint = f"pip install 'socratic-agents[{extra}]'" + (f" (or: pip install {pip_name})" if pip_name else "")
         raise BackendUnavailableError(f"{module} is not installed ({exc}); install it with: {hint}") from exc
+
+
+def run_cli(main, argv=None) -> int:
+    """Run a command line's ``main(argv)``: a SocraticError becomes 'error: ...' on stderr and its exit code,
+    Ctrl-C exit code 130 -- never a traceback for bad input."""
+    import sys
+
+    try:
+        return main(argv) or 0
+    except SocraticError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130

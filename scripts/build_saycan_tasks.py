@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from compose.errors import InvalidInputError, SocraticError  # noqa: E402
+from compose.errors import InvalidInputError, run_cli  # noqa: E402
 from envs.kitchen_vocab import article  # noqa: E402
 from envs.tasks import parse_task_lines  # noqa: E402
 
@@ -275,23 +275,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--check", action="store_true", help="only compare a fresh build with --out")
     args = ap.parse_args(argv)
-    try:
-        text = render(build())
-        if args.check:
-            same = args.out.exists() and args.out.read_text("utf-8") == text
-            print(f"{args.out}: {'up to date' if same else 'DIFFERS from a fresh build'}")
-            return 0 if same else 1
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text, "utf-8")
-        print(f"wrote {text.count(chr(10))} tasks to {args.out}")
-        return 0
-    except SocraticError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        print("error: interrupted", file=sys.stderr)
-        return 130
+    text = render(build())
+    if args.check:
+        same = args.out.exists() and args.out.read_text("utf-8") == text
+        print(f"{args.out}: {'up to date' if same else 'DIFFERS from a fresh build'}")
+        return 0 if same else 1
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text, "utf-8")
+    print(f"wrote {text.count(chr(10))} tasks to {args.out}")
+    return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_cli(main))

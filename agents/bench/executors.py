@@ -57,6 +57,10 @@ def _init_worker(config: BenchConfig) -> None:
     _WORKER_CONFIG = config
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle: it stops the workers
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    # share the cores: N workers each running torch on every core would oversubscribe them
+    import torch
+
+    torch.set_num_threads(max(1, (os.cpu_count() or 1) // max(1, config.workers)))
 
 
 def _run_in_worker(spec: EpisodeSpec) -> dict:

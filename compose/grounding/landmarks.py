@@ -70,7 +70,8 @@ class LLMLandmarks:
         self.template = template if template is not None else load_prompt()
 
     def prompt(self, instruction: str) -> str:
-        return self.template.replace("{instruction}", " ".join(instruction.split()))
+        # no trailing newline: after "Landmarks:" small models would otherwise start a new paragraph
+        return self.template.replace("{instruction}", " ".join(instruction.split())).rstrip()
 
     def __call__(self, instruction: str) -> list[str]:
         check_text(instruction, "instruction")

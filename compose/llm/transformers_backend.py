@@ -277,10 +277,7 @@ class TransformersLM(LanguageModel):
         torch = self.torch
         with torch.inference_mode():
             hidden, _ = self._run_context(ctx_ids, trie)
-            inner = np.flatnonzero(trie.has_children())
-            row_of = np.zeros(len(trie), dtype=np.int64)  # hidden row that predicts each node = its parent's row
-            parent_row = {-1: 0, **{int(p): r + 1 for r, p in enumerate(inner)}}
-            row_of[:] = [parent_row[p] for p in trie.parents]
+            inner, row_of = trie.scoring_rows()  # project only rows that predict a node
             keep = torch.as_tensor(np.concatenate([[0], inner + 1]), device=self.device)
             lp, _ = self._logprobs(hidden[keep], row_of, trie.tokens)
             for j, i in enumerate(in_trie):

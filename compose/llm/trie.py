@@ -55,6 +55,16 @@ class TokenTrie:
         out[par[par >= 0]] = True
         return out
 
+    def scoring_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """Which outputs to project onto the vocabulary, and which of them predicts each node.
+
+        Returns (inner, row_of): ``inner`` are the nodes with children; output row 0 is the last context token and
+        row r + 1 is ``inner[r]``; ``row_of[i]`` is the row holding node i's parent (its predictor).
+        """
+        inner = np.flatnonzero(self.has_children())
+        parent_row = {-1: 0, **{int(p): r + 1 for r, p in enumerate(inner)}}
+        return inner, np.array([parent_row[p] for p in self.parents], dtype=np.int64)
+
     def ancestors(self) -> np.ndarray:
         """(N, N) bool: ``[i, j]`` is True when node j is node i or one of its ancestors."""
         n = len(self.tokens)

@@ -76,6 +76,8 @@ def test_run_episode_trained_grounding_is_deterministic_and_complete():
     assert route[0] == task["init"]["start"]
     assert all(g.has_edge(u, v) for u, v in zip(route, route[1:]))
     assert len(a["steps"]) == len(route) - 1
+    assert [s["node"] for s in a["steps"]] == route[1:]
+    assert set(a["steps"][-1]["scores"]) == {"wooden picnic table", "red car"}  # per-step log P(node | landmark)
     m = a["metrics"]
     assert m["landmarks_predicted"] == ["wooden picnic table", "red car"]
     assert m["shortest_length"] > 0 and 0 <= m["spl"] <= 1

@@ -112,6 +112,7 @@ def test_html_is_self_contained_and_renders_in_chromium(recorded, tmp_path):
     assert replay.main([str(d), "--html", str(page)]) == 0
     html = page.read_text()
     assert "id='steps'" in html and "data:image/png;base64," in html
+    assert "Landmark scores" in html and str(out["metrics"]["chosen_nodes"][-1]) in html
     assert "http://" not in html and "https://" not in html and "src='frames" not in html
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     assert chromium, "install chromium (apt-get install -y chromium) for the page check"

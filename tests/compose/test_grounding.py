@@ -119,3 +119,18 @@ def test_train_command_smoke(tmp_path):
     enc = LitMiniLM(out)
     assert enc.encode_texts(["bench"]).shape == (1, 256)
     assert main(["--out", str(out), "--layouts", "0"]) == 2
+
+
+def test_evaluation_metrics_and_cli_bad_input(capsys):
+    from compose.grounding.evaluate import _retrieval, main, to_markdown
+
+    img = np.eye(3, dtype=np.float32)
+    txt = np.array([[1, 0, 0], [0, 1, 0], [0.9, 0.1, 0.0]], dtype=np.float32)
+    top1, top5 = _retrieval(img, np.array([0, 1, 2]), txt)
+    assert top1 == pytest.approx(2 / 3) and top5 == 1.0
+    res = {"models": {"trained": {k: {"top1": 0.9, "top5": 1.0} for k in
+                                  ("paraphrase", "train_names", "nodes_paraphrase")}},
+           "chance": {"top1": 1 / 13, "top5": 5 / 13}}
+    assert "| trained | 0.900 | 1.000 |" in to_markdown(res)
+    assert main(["--layouts", "0"]) == 2
+    assert capsys.readouterr().err.startswith("error:")

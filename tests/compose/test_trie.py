@@ -20,6 +20,9 @@ def test_trie_shares_prefixes_and_keeps_paths():
     assert trie.max_depth == 3
     assert trie.has_children().tolist() == [True, True, False, False, False, False]
     assert all(p < i for i, p in enumerate(trie.parents))  # parents first
+    inner, row_of = trie.scoring_rows()
+    assert inner.tolist() == [0, 1]  # row 0: last context token, row 1: node 0, row 2: node 1
+    assert row_of.tolist() == [0, 1, 2, 2, 1, 0]
 
 
 def test_trie_rejects_empty_sequence():

@@ -105,3 +105,18 @@ def test_scene_renders_landmarks_and_segmentation_is_ground_truth():
         rgb3, _ = scene.render(0.0, 0.0, 0.0, cam)
         assert np.array_equal(rgb, rgb3)  # deterministic renderer
     assert len(KIND_NAMES) >= 10
+
+
+@pytest.mark.slow
+def test_build_script_regenerates_shipped_graph_identically(tmp_path):
+    """Seeded build: rebuilding campus gives the same JSON and the same images as the shipped files."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    subprocess.run([sys.executable, str(root / "scripts" / "build_navgraphs.py"), "--graph", "campus", "--out",
+                    str(tmp_path)], check=True, capture_output=True, timeout=600)
+    assert (tmp_path / "campus.json").read_text() == (DATA_DIR / "campus.json").read_text()
+    assert (tmp_path / "tasks_campus.jsonl").read_text() == (DATA_DIR / "tasks_campus.jsonl").read_text()
+    with np.load(tmp_path / "campus.npz") as a, np.load(DATA_DIR / "campus.npz") as b:
+        assert np.array_equal(a["offsets"], b["offsets"]) and np.array_equal(a["png"], b["png"])
