@@ -128,3 +128,17 @@ def test_cli_navigates_records_and_plots(tmp_path, capsys):
     assert code == 0 and "success:" in out and "route:" in out
     assert (rec / "episode.json").exists() and len(list((rec / "frames").glob("*.png"))) >= 2
     assert png.stat().st_size > 10_000
+
+
+@pytest.mark.slow
+def test_real_clip_is_selectable_by_flag(tmp_path, capsys):
+    """--grounding clip --clip-model PATH goes through the dual-encoder registry (a tiny random CLIP checkpoint)."""
+    from compose.tools.tiny import make_tiny_clip
+
+    path = make_tiny_clip(tmp_path / "clip")
+    code = lmnav.main(["--graph", "campus", "--start", "2", "--instruction", "go to the red car then the tree",
+                       "--extractor", "rules", "--grounding", "clip", "--clip-model", str(path)])
+    out = capsys.readouterr().out
+    assert code == 0 and "chosen nodes:" in out
+    enc = lmnav.get_encoder(lmnav.LMNavOptions(grounding="clip", clip_model=str(path)))
+    assert type(enc).__name__ == "TransformersCLIP"
