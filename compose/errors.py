@@ -28,6 +28,8 @@ class ServerError(SocraticError, ConnectionError):
 class UnknownNameError(SocraticError, KeyError):
     """A registry lookup failed; the message lists the known names."""
 
+    exit_code = 2
+
     def __init__(self, kind: str, name: str, known):
         self.kind, self.name, self.known = kind, name, sorted(known)
         super().__init__(f"unknown {kind} {name!r}; known: {', '.join(self.known) or '(none)'}")

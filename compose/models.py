@@ -132,7 +132,7 @@ def package_files(spec: ModelSpec) -> list[Path] | None:
 
 def resolve_model(name: str, path: str | None = None) -> ResolvedModel:
     """Find (converting once if needed) a local transformers directory for ``name``."""
-    spec = MODELS._items.get(name)
+    spec = MODELS.get(name) if name in MODELS else None
     if path:
         return ResolvedModel(name, _from_path(Path(path).expanduser(), name, "the path argument"), "path", _chat(spec))
     for var in ([env_var_for(name)] if name else []) + ["SOCRATIC_MODEL_PATH"]:
