@@ -58,6 +58,22 @@ def check_text(text, what: str) -> str:
     return text
 
 
+def check_generate_args(prompts: Sequence[str], max_tokens, temperature, allow_empty: bool = False) -> list[str]:
+    """Validate ``generate``'s arguments the same way for every backend; returns the prompts as a list."""
+    if isinstance(prompts, str):
+        raise InvalidInputError("prompts must be a list of strings, not one string")
+    prompts = list(prompts)
+    if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 1:
+        raise InvalidInputError(f"max_tokens must be a positive integer, got {max_tokens!r}")
+    if not (isinstance(temperature, (int, float)) and math.isfinite(temperature) and temperature >= 0):
+        raise InvalidInputError(f"temperature must be a finite number >= 0, got {temperature!r}")
+    for i, p in enumerate(prompts):
+        check_text(p, f"prompt {i}")
+        if not p and not allow_empty:
+            raise InvalidInputError(f"prompt {i} is empty")
+    return prompts
+
+
 def check_options(context: str, options: Sequence[str]) -> list[str]:
     check_text(context, "context")
     if not context:

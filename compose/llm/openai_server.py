@@ -10,7 +10,6 @@ that still fails becomes ``compose.errors.ServerError`` naming the URL, the stat
 """
 from __future__ import annotations
 
-import math
 import os
 import time
 from typing import Any, Sequence
@@ -19,7 +18,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from compose.errors import InvalidInputError, ServerError
-from compose.llm.base import LanguageModel, LLMConfig, check_text
+from compose.llm.base import LanguageModel, LLMConfig, check_generate_args, check_text
 
 RETRY_STATUS = frozenset({408, 429})  # 4xx codes that mean "try again later"; every other 4xx is final
 GREEDY_TOLERANCE = 1e-5  # nats: a token within this of the best top-logprob counts as greedy
@@ -227,9 +226,7 @@ class OpenAICompatibleLM(LanguageModel):
         temperature: float = 0.0,
         seed: int = 0,
     ) -> list[str]:
-        prompts = [check_text(p, f"prompt {i}") for i, p in enumerate(prompts)]
-        if max_tokens < 1 or temperature < 0 or math.isnan(temperature):
-            raise InvalidInputError("generate needs max_tokens >= 1 and temperature >= 0")
+        prompts = check_generate_args(prompts, max_tokens, temperature, allow_empty=True)
         self.stats.calls += 1
         out: list[str] = []
         for start in range(0, len(prompts), self.batch_size):

@@ -9,7 +9,6 @@ options arranged as a token trie, every node scored in one forward pass with a t
 """
 from __future__ import annotations
 
-import math
 import os
 import time
 from typing import Sequence
@@ -17,7 +16,7 @@ from typing import Sequence
 import numpy as np
 
 from compose.errors import InvalidInputError
-from compose.llm.base import LanguageModel, LLMConfig, check_options, check_text
+from compose.llm.base import LanguageModel, LLMConfig, check_generate_args, check_options, check_text
 from compose.llm.prefix_cache import PrefixCache, common_prefix
 from compose.llm.trie import additive_masks, build_trie, tree_layout
 
@@ -302,16 +301,8 @@ class TransformersLM(LanguageModel):
                  temperature: float = 0.0, seed: int = 0) -> list[str]:
         """Greedy at temperature 0, seeded sampling otherwise; output is cut before the first stop string."""
         started = time.perf_counter()
-        prompts = list(prompts)
-        if not isinstance(max_tokens, int) or max_tokens < 1:
-            raise InvalidInputError(f"max_tokens must be a positive integer, got {max_tokens!r}")
-        if not (isinstance(temperature, (int, float)) and math.isfinite(temperature) and temperature >= 0):
-            raise InvalidInputError(f"temperature must be a finite number >= 0, got {temperature!r}")
+        prompts = check_generate_args(prompts, max_tokens, temperature)
         stop = [s for s in (stop or []) if s]
-        for i, p in enumerate(prompts):
-            check_text(p, f"prompt {i}")
-            if not p:
-                raise InvalidInputError(f"prompt {i} is empty")
         outs = []
         with self.torch.inference_mode():
             for p in prompts:

@@ -14,7 +14,7 @@ import time
 from typing import Any, Callable, Sequence
 
 from compose.errors import InvalidInputError, optional_import
-from compose.llm.base import LanguageModel, LLMConfig, check_text
+from compose.llm.base import LanguageModel, LLMConfig, check_generate_args, check_text
 
 GREEDY_TOLERANCE = 1e-5  # nats, used only when the server gives no rank
 
@@ -134,9 +134,7 @@ class VLLMOfflineLM(LanguageModel):
         temperature: float = 0.0,
         seed: int = 0,
     ) -> list[str]:
-        prompts = [check_text(p, f"prompt {i}") for i, p in enumerate(prompts)]
-        if max_tokens < 1 or not temperature >= 0:
-            raise InvalidInputError("generate needs max_tokens >= 1 and temperature >= 0")
+        prompts = check_generate_args(prompts, max_tokens, temperature, allow_empty=True)
         if not prompts:
             return []
         params = self._params(
