@@ -20,9 +20,9 @@ import numpy as np
 from agents.config import EpisodeConfig
 from compose.errors import InvalidInputError, UnknownNameError
 
-MODES = ("lmnav", "lmnav-random")
+MODES = ("lmnav", "lmnav-random", "lmnav-rules")  # rules: trained grounding, rule-based landmark extraction
 SCORE_DECIMALS = 3  # node log-probs are rounded: near-ties are broken by route length, deterministically
-GROUNDINGS = {"lmnav": "lit-minilm", "lmnav-random": "lit-random"}
+GROUNDINGS = {"lmnav": "lit-minilm", "lmnav-random": "lit-random", "lmnav-rules": "lit-minilm"}
 _LOCK = threading.Lock()
 _ENCODERS: dict = {}
 _SCORERS: dict = {}
@@ -176,10 +176,11 @@ def drive(graph: str, start: int, route: list[int], seed: int, recorder=None, ma
 def options_from(config: EpisodeConfig, seed: int) -> LMNavOptions:
     if config.mode not in MODES:
         raise UnknownNameError("lmnav mode", config.mode, MODES)
-    return LMNavOptions(grounding=config.get("grounding", GROUNDINGS[config.mode]) if config.mode == "lmnav"
-                        else "lit-random", clip_model=config.get("clip_model"),
+    grounding = "lit-random" if config.mode == "lmnav-random" else config.get("grounding", GROUNDINGS[config.mode])
+    extractor = "rules" if config.mode == "lmnav-rules" else config.get("extractor", "llm")
+    return LMNavOptions(grounding=grounding, clip_model=config.get("clip_model"),
                         alpha=float(config.get("alpha", LMNavOptions.alpha)),
-                        extractor=config.get("extractor", "llm"), seed=int(config.get("random_seed", 0)),
+                        extractor=extractor, seed=int(config.get("random_seed", 0)),
                         score_norm=config.get("score_norm", LMNavOptions.score_norm))
 
 

@@ -16,7 +16,7 @@ TOTAL = 8 * 2 * 2
 
 def start_slow_run(out, *extra):
     args = bench_args(out, *ARGS, *extra)
-    env = {**os.environ, "FAKE_RUNNER_SLEEP": "1.0"}
+    env = {**os.environ, "FAKE_RUNNER_SLEEP": "2.0"}
     return subprocess.Popen([sys.executable, "-m", "agents.benchmark", *args], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
 

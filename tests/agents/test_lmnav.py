@@ -64,7 +64,10 @@ def test_cli_bad_input_exits_2_with_message(argv, needle, capsys):
 
 def test_registered_as_navgraph_runner():
     assert episode_runner("navgraph") is lmnav.run_episode
-    assert set(lmnav.MODES) == {"lmnav", "lmnav-random"}
+    assert set(lmnav.MODES) == {"lmnav", "lmnav-random", "lmnav-rules"}
+    opts = lmnav.options_from(EpisodeConfig(mode="lmnav-rules"), 0)
+    assert opts.extractor == "rules" and opts.grounding == "lit-minilm"
+    assert lmnav.options_from(EpisodeConfig(mode="lmnav-random"), 0).grounding == "lit-random"
 
 
 def test_run_episode_trained_grounding_is_deterministic_and_complete():
