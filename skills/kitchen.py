@@ -11,6 +11,8 @@ controllers of ``envs.kitchen.manipulation`` and the base of ``envs.kitchen.worl
 """
 from __future__ import annotations
 
+from abc import abstractmethod
+
 import json
 from dataclasses import dataclass, replace
 from typing import Any
@@ -82,8 +84,9 @@ class KitchenSkill(Skill):
     def __init__(self, text: str, arg: str | None, table: AffordanceTable):
         self.text, self.arg, self.table = text, arg, table
 
+    @abstractmethod
     def condition(self, perception: dict) -> str:
-        raise NotImplementedError
+        """The situation this skill is in (a key of the affordance table; a trailing '!' means impossible)."""
 
     def affordance(self, perception: dict) -> float:
         cond = self.condition(perception)
@@ -95,8 +98,9 @@ class KitchenSkill(Skill):
         world.look()
         return SkillOutcome(bool(ok), reason, sim_seconds=world.sim_time - t0)
 
+    @abstractmethod
     def execute(self, world, rng) -> tuple[bool, str]:
-        raise NotImplementedError
+        """Run the controller; returns (succeeded, reason)."""
 
 
 @SKILL_TYPES.register("find")

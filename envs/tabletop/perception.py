@@ -15,6 +15,8 @@ The simulator's object ids are used only to group pixels, never to name objects.
 """
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 import math
 from dataclasses import dataclass, field
 from typing import Sequence
@@ -144,13 +146,14 @@ def crop(image: np.ndarray, blob: Blob, pad: int = 3, background: int = 255) -> 
 
 
 # ------------------------------------------------------------------------------------------------ classifiers
-class Classifier:
+class Classifier(ABC):
     """Names blobs: returns, per blob, a probability for each colour (the kind comes from the blob's geometry)."""
 
     name = "?"
 
+    @abstractmethod
     def colour_probs(self, image: np.ndarray, blobs: Sequence[Blob]) -> np.ndarray:  # (N, len(COLOURS))
-        raise NotImplementedError
+        """Per blob, a probability for each colour."""
 
 
 CLASSIFIERS: Registry[Classifier] = Registry("tabletop classifier")
