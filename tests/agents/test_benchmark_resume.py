@@ -14,11 +14,18 @@ ARGS = ("--mode", "saycan", "--mode", "llm", "--seeds", "2")
 TOTAL = 8 * 2 * 2
 
 
+def _terminal_signals():
+    # A run started like a user's in a terminal: if pytest itself was launched in the background ("cmd &" in a
+    # script), SIGINT is ignored and would be inherited, and Python installs no Ctrl-C handler in the child.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_slow_run(out, *extra):
     args = bench_args(out, *ARGS, *extra)
-    env = {**os.environ, "FAKE_RUNNER_SLEEP": "2.0"}
+    env = {**os.environ, "FAKE_RUNNER_SLEEP": "1.0"}
     return subprocess.Popen([sys.executable, "-m", "agents.benchmark", *args], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=_terminal_signals)
 
 
 def wait_for_episodes(proc, out, n=5, timeout=120):
