@@ -26,8 +26,35 @@ def _features(out):
     return getattr(out, "pooler_output", out)
 
 
+class _BatchedCLIP(DualEncoder):
+    """The batching, no-grad and normalisation both CLIP backends share; each supplies its two model calls."""
+
+    def _batched(self, items, embed) -> np.ndarray:
+        import torch
+
+        self.load()
+        rows = []
+        with torch.inference_mode():
+            for i in range(0, len(items), self.batch_size):
+                rows.append(embed(items[i:i + self.batch_size]).float().cpu().numpy())
+        return l2_normalize(np.concatenate(rows))
+
+    def encode_images(self, images: Sequence[np.ndarray]) -> np.ndarray:
+        import torch
+
+        def embed(batch):
+            pixels = torch.from_numpy(preprocess(batch, self._size, self._mean, self._std)).to(self.device)
+            return self._embed_pixels(pixels)
+
+        return self._batched(check_images(images), embed)
+
+    def encode_texts(self, texts: Sequence[str]) -> np.ndarray:
+        return self._batched(check_texts(list(texts) if isinstance(texts, tuple) else texts, "texts"),
+                             self._embed_text_batch)
+
+
 @DUAL_ENCODERS.register("clip")
-class TransformersCLIP(DualEncoder):
+class TransformersCLIP(_BatchedCLIP):
     """CLIPModel + its tokenizer from a local directory (save_pretrained layout) or, online, a hub id."""
 
     name = "clip"
@@ -61,36 +88,17 @@ class TransformersCLIP(DualEncoder):
             self._model = model
         return self
 
-    def encode_images(self, images: Sequence[np.ndarray]) -> np.ndarray:
-        import torch
+    def _embed_pixels(self, pixels):
+        return _features(self._model.get_image_features(pixel_values=pixels))
 
-        images = check_images(images)
-        self.load()
-        rows = []
-        with torch.inference_mode():
-            for i in range(0, len(images), self.batch_size):
-                x = torch.from_numpy(preprocess(images[i:i + self.batch_size], self._size, self._mean, self._std))
-                rows.append(_features(self._model.get_image_features(pixel_values=x.to(self.device))).float().cpu().numpy())
-        return l2_normalize(np.concatenate(rows))
-
-    def encode_texts(self, texts: Sequence[str]) -> np.ndarray:
-        import torch
-
-        texts = check_texts(list(texts) if isinstance(texts, tuple) else texts, "texts")
-        self.load()
-        rows = []
-        with torch.inference_mode():
-            for i in range(0, len(texts), self.batch_size):
-                enc = self._tok(texts[i:i + self.batch_size], padding=True, truncation=True, max_length=self._max_len,
-                                return_tensors="pt")
-                out = self._model.get_text_features(input_ids=enc["input_ids"].to(self.device),
-                                                    attention_mask=enc["attention_mask"].to(self.device))
-                rows.append(_features(out).float().cpu().numpy())
-        return l2_normalize(np.concatenate(rows))
+    def _embed_text_batch(self, texts):
+        enc = self._tok(texts, padding=True, truncation=True, max_length=self._max_len, return_tensors="pt")
+        return _features(self._model.get_text_features(input_ids=enc["input_ids"].to(self.device),
+                                                       attention_mask=enc["attention_mask"].to(self.device)))
 
 
 @DUAL_ENCODERS.register("open-clip")
-class OpenCLIP(DualEncoder):
+class OpenCLIP(_BatchedCLIP):
     """open_clip models: ``OpenCLIP("ViT-B-32", pretrained="/path/to/open_clip_pytorch_model.bin")``.
 
     ``pretrained`` may be a local checkpoint path or, online only, an open_clip tag such as ``laion2b_s34b_b79k``.
@@ -128,26 +136,8 @@ class OpenCLIP(DualEncoder):
             self._model = model.to(self.device).eval()
         return self
 
-    def encode_images(self, images: Sequence[np.ndarray]) -> np.ndarray:
-        import torch
+    def _embed_pixels(self, pixels):
+        return self._model.encode_image(pixels)
 
-        images = check_images(images)
-        self.load()
-        rows = []
-        with torch.inference_mode():
-            for i in range(0, len(images), self.batch_size):
-                x = torch.from_numpy(preprocess(images[i:i + self.batch_size], self._size, self._mean, self._std))
-                rows.append(self._model.encode_image(x.to(self.device)).float().cpu().numpy())
-        return l2_normalize(np.concatenate(rows))
-
-    def encode_texts(self, texts: Sequence[str]) -> np.ndarray:
-        import torch
-
-        texts = check_texts(list(texts) if isinstance(texts, tuple) else texts, "texts")
-        self.load()
-        rows = []
-        with torch.inference_mode():
-            for i in range(0, len(texts), self.batch_size):
-                tokens = self._tokenize(texts[i:i + self.batch_size])
-                rows.append(self._model.encode_text(tokens.to(self.device)).float().cpu().numpy())
-        return l2_normalize(np.concatenate(rows))
+    def _embed_text_batch(self, texts):
+        return self._model.encode_text(self._tokenize(texts).to(self.device))
