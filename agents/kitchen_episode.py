@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 
 from agents.config import EpisodeConfig
-from agents.planner import DONE, SayCanPlanner, load_prompt
+from agents.planner import SayCanPlanner, closed_loop, load_prompt
 from agents.runtime import get_embedder, get_llm
 from compose.errors import InvalidInputError
 from envs.kitchen_state import KitchenState
@@ -64,36 +64,16 @@ def run_episode(task: dict, config: EpisodeConfig, seed: int, llm=None, on_step=
         _, info = env.reset(seed=seed, options={"init": init})
         world = env.unwrapped
         initial_state = world.kitchen_state().to_dict()
-        history: list[str] = []
-        steps: list[dict] = []
-        llm_s = 0.0
-        terminated_by = "max_steps"
-        for k in range(config.max_steps):
-            if recorder:
-                recorder.add_frame(world.render_frame())
-            perception = world.perceive()
-            affordances = world.affordances()
-            t_plan = time.perf_counter()
-            decision = planner.choose(instruction, history, world.skill_texts, affordances)
-            llm_s += time.perf_counter() - t_plan
-            t_start = world.sim_time
-            _, _, terminated, truncated, info = env.step(decision.index)
-            history.append(decision.skill)
-            scores = decision.as_dict()
-            scores["skill_index"] = scores.pop("index")
-            step = {**scores, "index": k, "t": round(t_start, 3), "t_end": round(world.sim_time, 3),
-                    "success": bool(info["success"]), "reason": info.get("reason", ""),
-                    "perception": _perception_summary(perception), "state": info["state"]}
-            steps.append(to_jsonable(step))
-            if on_step:
-                on_step(steps[-1])
-            if decision.skill == DONE:
-                terminated_by = "done"
-                break
-            if truncated:
-                break
-        if recorder:
-            recorder.add_frame(world.render_frame())
+
+        def observe():
+            return _perception_summary(world.perceive()), world.skill_texts, world.affordances()
+
+        def act(decision):
+            _, _, _, truncated, info = env.step(decision.index)
+            return info, truncated
+
+        steps, terminated_by, llm_s = closed_loop(planner, instruction, config.max_steps, observe, act,
+                                                  lambda: world.sim_time, world.render_frame, recorder, on_step)
         final_state = world.kitchen_state()
     finally:
         env.close()

@@ -13,6 +13,7 @@ state, and the best one is executed. Modes:
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Sequence
@@ -154,3 +155,43 @@ class SayCanPlanner:
 
 def log_or_none(x: float | None) -> float | None:
     return None if x is None or x <= 0 else math.log(x)
+
+
+def closed_loop(planner: SayCanPlanner, instruction: str, max_steps: int, observe, act, sim_time, frame=None,
+                recorder=None, on_step=None) -> tuple[list[dict], str, float]:
+    """SayCan's closed loop over any world: observe -> choose -> act, until ``done`` or the step limit.
+
+    ``observe() -> (perception summary, skill texts, affordances)``; ``act(decision) -> (info, truncated)`` with
+    info holding "success", "reason" and "state"; ``sim_time()`` is the world's clock; ``frame()`` renders for the
+    recorder. Returns (steps, "done" | "max_steps", seconds spent choosing).
+    """
+    from envs.record import to_jsonable
+
+    history: list[str] = []
+    steps: list[dict] = []
+    llm_s, terminated_by = 0.0, "max_steps"
+    for k in range(max_steps):
+        if recorder:
+            recorder.add_frame(frame())
+        perception, texts, affordances = observe()
+        t_plan = time.perf_counter()
+        decision = planner.choose(instruction, history, texts, affordances)
+        llm_s += time.perf_counter() - t_plan
+        t_start = sim_time()
+        info, truncated = act(decision)
+        history.append(decision.skill)
+        scores = decision.as_dict()
+        scores["skill_index"] = scores.pop("index")
+        steps.append(to_jsonable({**scores, "index": k, "t": round(t_start, 3), "t_end": round(sim_time(), 3),
+                                  "success": bool(info["success"]), "reason": info.get("reason", ""),
+                                  "perception": perception, "state": info["state"]}))
+        if on_step:
+            on_step(steps[-1])
+        if decision.skill == DONE:
+            terminated_by = "done"
+            break
+        if truncated:
+            break
+    if recorder:
+        recorder.add_frame(frame())
+    return steps, terminated_by, llm_s

@@ -19,7 +19,7 @@ import time
 
 from agents.config import EpisodeConfig
 from agents.kitchen_episode import check_instruction
-from agents.planner import DONE, SayCanPlanner, load_prompt
+from agents.planner import SayCanPlanner, closed_loop, load_prompt
 from agents.runtime import get_embedder, get_llm
 from compose.errors import InvalidInputError
 from envs.record import EpisodeRecorder, to_jsonable
@@ -80,34 +80,17 @@ def run_episode(task: dict, config: EpisodeConfig, seed: int, llm=None, on_step=
         perception = world.perceive()
         planner = make_planner(config, scene_line(perception.names()), llm)
         stats0 = dict(planner.llm.stats.as_dict()) if planner.llm is not None else {}
-        history: list[str] = []
-        steps: list[dict] = []
-        llm_s = 0.0
-        terminated_by = "max_steps"
-        for k in range(config.max_steps):
-            if recorder:
-                recorder.add_frame(world.render())
+
+        def observe():
             perception = world.perceive()
-            affordances = library.affordances(perception)
-            t_plan = time.perf_counter()
-            decision = planner.choose(instruction, history, library.texts, affordances)
-            llm_s += time.perf_counter() - t_plan
-            t_start = world.sim_time
-            _, _, _, _, info = env.step(ALL_SKILL_TEXTS.index(decision.skill))
-            history.append(decision.skill)
-            scores = decision.as_dict()
-            scores["skill_index"] = scores.pop("index")
-            step = {**scores, "index": k, "t": round(t_start, 3), "t_end": round(world.sim_time, 3),
-                    "success": bool(info["success"]), "reason": info.get("reason", ""),
-                    "perception": perception.summary(), "state": info["state"]}
-            steps.append(to_jsonable(step))
-            if on_step:
-                on_step(steps[-1])
-            if decision.skill == DONE:
-                terminated_by = "done"
-                break
-        if recorder:
-            recorder.add_frame(world.render())
+            return perception.summary(), library.texts, library.affordances(perception)
+
+        def act(decision):
+            _, _, _, truncated, info = env.step(ALL_SKILL_TEXTS.index(decision.skill))
+            return info, truncated
+
+        steps, terminated_by, llm_s = closed_loop(planner, instruction, config.max_steps, observe, act,
+                                                  lambda: world.sim_time, world.render, recorder, on_step)
         final_state = world.state()
     finally:
         env.close()
