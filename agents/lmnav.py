@@ -20,6 +20,8 @@ import numpy as np
 from agents.config import EpisodeConfig
 from compose.errors import InvalidInputError, UnknownNameError
 
+EXTRA_KEYS = {"grounding": None, "extractor": None, "clip_model": None, "alpha": None, "random_seed": None,
+              "score_norm": None}  # benchmark --set knobs
 MODES = ("lmnav", "lmnav-random", "lmnav-rules")  # rules: trained grounding, rule-based landmark extraction
 SCORE_DECIMALS = 3  # node log-probs are rounded: near-ties are broken by route length, deterministically
 GROUNDINGS = {"lmnav": "lit-minilm", "lmnav-random": "lit-random", "lmnav-rules": "lit-minilm"}

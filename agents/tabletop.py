@@ -27,6 +27,7 @@ from envs.tabletop.goals import check_goal, plan_success, validate_goal, validat
 from envs.tabletop.vocab import ALL_SKILL_TEXTS, COLOURS
 from envs.tabletop.world import DEFAULT_INIT
 
+EXTRA_KEYS = {"options": ("scene", "all"), "noise": ("default", "none"), "classifier": None}  # benchmark --set
 PROMPTS = {"saycan": "saycan_tabletop", "llm": "saycan_tabletop", "oracle-plan": "saycan_tabletop",
            "generative": "socratic_tabletop"}
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 from dataclasses import dataclass, field
 
 from agents.cli import add_llm_args, llm_config
@@ -29,6 +30,7 @@ class BenchConfig:
     ray_address: str | None = None
     runners: tuple[tuple[str, str], ...] = ()  # (world, "module:function") overrides of agents.config.EPISODE_RUNNERS
     progress: bool = True
+    extra: tuple[tuple[str, object], ...] = ()  # --set KEY=VALUE: world knobs passed to EpisodeConfig.extra
 
     def runner_for(self, world: str) -> str | None:
         return dict(self.runners).get(world)
@@ -36,11 +38,12 @@ class BenchConfig:
     def episode_fields(self) -> dict:
         """What changes an episode's outcome: a run can only be resumed with the same values."""
         return {"llm": dataclasses.asdict(self.llm), "max_steps": self.max_steps, "render": self.render,
-                "runners": [list(r) for r in self.runners]}
+                "runners": [list(r) for r in self.runners], "extra": [list(kv) for kv in self.extra]}
 
     def as_dict(self) -> dict:
         d = dataclasses.asdict(self)
         d["runners"] = [list(r) for r in self.runners]
+        d["extra"] = [list(kv) for kv in self.extra]
         return d
 
 
@@ -65,6 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--render", action="store_true", help="render frames at decision points (slower)")
     p.add_argument("--runner", action="append", default=[], metavar="WORLD=MODULE:FUNC",
                    help="use another episode runner for a world (tests, plug-ins)")
+    p.add_argument("--set", action="append", default=[], dest="extra", metavar="KEY=VALUE",
+                   help="a world's episode knob (repeatable), e.g. options=all for the tabletop; "
+                        "VALUE is read as JSON when it parses, else as text")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_llm_args(p)
     return p
@@ -87,8 +93,19 @@ def parse_args(argv=None) -> BenchConfig:
         if not sep or ":" not in target:
             raise InvalidInputError(f"--runner must look like WORLD=MODULE:FUNCTION, got {item!r}")
         runners.append((world, target))
+    extra = {}
+    for item in a.extra:
+        key, sep, text = item.partition("=")
+        if not sep or not key.strip():
+            raise InvalidInputError(f"--set must look like KEY=VALUE, got {item!r}")
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError:
+            value = text
+        extra[key.strip()] = value
     modes = tuple(dict.fromkeys(a.modes or ["saycan"]))
     return BenchConfig(tasks=tuple(a.tasks), out=a.out, modes=modes, seeds=a.seeds, llm=llm_config(a),
                        executor=a.executor, workers=a.workers, resume=a.resume, limit=a.limit,
                        families=tuple(a.families or ()), max_steps=a.max_steps, render=a.render,
-                       ray_address=a.ray_address, runners=tuple(runners), progress=not a.no_progress)
+                       ray_address=a.ray_address, runners=tuple(runners), progress=not a.no_progress,
+                       extra=tuple(sorted(extra.items())))

@@ -89,6 +89,8 @@ class ProcessExecutor(Executor):
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for fut in done:
                 yield fut.result()
+        pool, self.pool = self.pool, None
+        pool.shutdown(wait=True)  # all work done: let idle workers exit cleanly (no leaked semaphores)
 
     def close(self):
         if self.pool is not None:

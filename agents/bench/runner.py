@@ -76,23 +76,33 @@ def resolve_runner(world: str, config: BenchConfig):
 
 
 def check_runners(worlds, config: BenchConfig) -> None:
-    """Fail early (before any episode) if a world has no importable runner or a mode is unknown."""
+    """Fail early (before any episode) if a world has no importable runner, a mode is unknown or a ``--set`` knob
+    is one no world of the run reads (runner modules list theirs in ``EXTRA_KEYS``: key -> allowed values or None)."""
     known = set(MODES)
+    knobs: dict[str, object] = {}
     for world in sorted(set(worlds)):
         try:
             fn = resolve_runner(world, config)
         except ImportError as exc:
             raise InvalidInputError(f"no episode runner for world {world!r} is available ({exc})") from None
-        known |= set(getattr(importlib.import_module(fn.__module__), "MODES", ()))
+        module = importlib.import_module(fn.__module__)
+        known |= set(getattr(module, "MODES", ()))
+        knobs.update(getattr(module, "EXTRA_KEYS", {}))
     for mode in config.modes:
         if mode not in known:  # bad input on the command line: exit code 2
             raise InvalidInputError(str(UnknownNameError("mode", mode, known)))
+    for key, value in config.extra:
+        if key not in knobs:
+            raise InvalidInputError(f"--set {key}: " + str(UnknownNameError("knob for these worlds", key, knobs)))
+        allowed = knobs[key]
+        if allowed is not None and value not in allowed:
+            raise InvalidInputError(f"--set {key}={value!r}: expected one of {', '.join(map(str, allowed))}")
 
 
 def episode_config(spec: EpisodeSpec, config: BenchConfig) -> EpisodeConfig:
     plan = spec.task.get("oracle_plan") if spec.mode == "oracle-plan" else None
     return EpisodeConfig(mode=spec.mode, llm=config.llm, max_steps=config.max_steps, render=config.render,
-                         oracle_plan=tuple(plan) if plan else None)
+                         oracle_plan=tuple(plan) if plan else None, extra=config.extra)
 
 
 def _failed_record(spec: EpisodeSpec, error: str) -> dict:
@@ -126,6 +136,7 @@ def run_spec(spec: EpisodeSpec, config: BenchConfig) -> dict:
     record.setdefault("metrics", {})
     record.setdefault("timing", {})
     record.setdefault("llm_stats", {})
+    record["extra"] = [list(kv) for kv in config.extra]  # the --set knobs this episode ran with
     record["seed_index"] = spec.seed_index
     record["task_file"] = spec.task.get("task_file")
     record["task_sha"] = task_digest(spec.task)

@@ -54,7 +54,9 @@ class EpisodeStore:
                                     f"or choose another --out")
         if resume and cfg_path.exists():
             old = json.loads(cfg_path.read_text("utf-8"))
-            diff = [k for k in episode_fields if old.get(k) != json.loads(json.dumps(episode_fields[k]))]
+            new = json.loads(json.dumps(episode_fields))
+            # a setting the old run did not record (an older version) was at its empty default then
+            diff = [k for k in new if old.get(k) != new[k] and (k in old or new[k])]
             if diff:
                 raise InvalidInputError(
                     f"cannot resume {self.dir}: it was run with other settings ({', '.join(diff)}: "

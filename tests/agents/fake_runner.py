@@ -14,6 +14,7 @@ from compose.errors import ModelNotFoundError
 from envs.kitchen_goals import plan_success, shortest_plan
 
 MODES = ("saycan", "llm", "generative", "oracle-plan")
+EXTRA_KEYS = {"flavour": ("plain", "salty"), "anything": None}
 
 
 def run_episode(task: dict, config, seed: int, llm=None) -> dict:
@@ -36,4 +37,4 @@ def run_episode(task: dict, config, seed: int, llm=None) -> dict:
             "steps": [{"skill": s, "score": round(rng.random(), 6)} for s in plan],
             "plan_success": plan_ok, "exec_success": exec_ok,
             "metrics": {"n_steps": len(plan)}, "timing": {"total_s": time.perf_counter() - t0},
-            "llm_stats": {"calls": len(plan), "forward_passes": len(plan)}}
+            "llm_stats": {"calls": len(plan), "forward_passes": len(plan)}, "received_extra": [list(kv) for kv in config.extra]}

@@ -157,3 +157,26 @@ def test_same_run_twice_gives_same_results(tmp_path):
     assert run_cli(bench_args(a, "--mode", "llm", "--seeds", "2")) == 0
     assert run_cli(bench_args(b, "--mode", "llm", "--seeds", "2")) == 0
     assert stable_results(a) == stable_results(b)
+
+
+def test_set_passes_world_knobs_to_every_episode(tmp_path, capsys):
+    cfg = parse_args(["--tasks", "a", "--out", "o", "--set", "flavour=salty", "--set", "anything=0.5",
+                      "--set", "anything=[1, 2]"])
+    assert cfg.extra == (("anything", [1, 2]), ("flavour", "salty"))  # JSON values; the last --set of a key wins
+    with pytest.raises(InvalidInputError, match="KEY=VALUE"):
+        parse_args(["--tasks", "a", "--out", "o", "--set", "flavour"])
+
+    out = tmp_path / "run"
+    assert run_cli(bench_args(out, "--set", "flavour=salty", "--limit", "2")) == 0
+    assert all(r["received_extra"] == r["extra"] == [["flavour", "salty"]] for r in episodes(out))
+    assert json.loads((out / "run_config.json").read_text())["extra"] == [["flavour", "salty"]]
+    # resuming with other knobs would mix two settings in one table: refused
+    assert run_cli(bench_args(out, "--set", "flavour=plain", "--limit", "2", "--resume")) == 2
+    assert "flavour" in capsys.readouterr().err
+
+    for bad, words in ((["--set", "flavor=salty"], ["unknown", "flavour", "anything"]),
+                       (["--set", "flavour=sweet"], ["plain", "salty"])):
+        assert run_cli(bench_args(tmp_path / "bad", *bad)) == 2
+        err = capsys.readouterr().err
+        assert all(w in err for w in words), err
+        assert not (tmp_path / "bad" / "episodes.jsonl").exists()

@@ -66,3 +66,18 @@ def test_real_small_model(two_tasks, tmp_path, monkeypatch):
     [rec] = check_consistent(out, two_tasks)
     assert rec["plan"] and rec["llm_stats"]["calls"] >= len(rec["plan"])
     assert (out / "results.md").read_text().count("| saycan | 1 |") == 1
+
+
+def test_set_reaches_the_tabletop_runner(tmp_path):
+    """``--set options=all`` gives the real tabletop episode all 281 options; the default is the scene's own."""
+    from pathlib import Path
+
+    tasks = Path(__file__).resolve().parents[2] / "data" / "tasks" / "tabletop.jsonl"
+    common = ("--mode", "saycan", "--backend", "fake", "--max-steps", "2", "--family", "single_move", "--limit", "1")
+    scene, every = tmp_path / "scene", tmp_path / "all"
+    assert run_cli(bench_args(scene, *common, tasks=tasks, fake=False)) == 0
+    assert run_cli(bench_args(every, *common, "--set", "options=all", tasks=tasks, fake=False)) == 0
+    [a], [b] = episodes(scene), episodes(every)
+    assert a.get("error") is None and b.get("error") is None
+    assert b["metrics"]["n_options"] == 281 and a["metrics"]["n_options"] < 281
+    assert b["extra"] == [["options", "all"]]
