@@ -14,15 +14,13 @@ colour), ``noise`` ("default" | "none"), ``classifier`` ("colour" | "dual-encode
 """
 from __future__ import annotations
 
-import dataclasses
 import time
 
 from agents.config import EpisodeConfig
-from agents.kitchen_episode import check_instruction
-from agents.planner import SayCanPlanner, closed_loop, load_prompt
-from agents.runtime import get_embedder, get_llm
+from agents.episode import check_instruction, episode_record, finish_episode, llm_counts, make_planner
+from agents.planner import closed_loop, load_prompt
 from compose.errors import InvalidInputError
-from envs.record import EpisodeRecorder, to_jsonable
+from envs.record import EpisodeRecorder
 from envs.tabletop.goals import check_goal, plan_success, validate_goal, validate_init
 from envs.tabletop.vocab import ALL_SKILL_TEXTS, COLOURS
 from envs.tabletop.world import DEFAULT_INIT
@@ -48,14 +46,6 @@ def make_env(config: EpisodeConfig):
                        noise=Noise.none() if noise == "none" else Noise(), max_steps=10**6)
 
 
-def make_planner(config: EpisodeConfig, scene: str, llm=None) -> SayCanPlanner:
-    if config.mode != "oracle-plan" and llm is None:
-        llm = get_llm(config.llm)
-    embedder = get_embedder() if config.mode == "generative" else None
-    prompt = load_prompt(PROMPTS.get(config.mode, "saycan_tabletop")) + scene + "\n"
-    return SayCanPlanner(llm, prompt, mode=config.mode, embedder=embedder, oracle_plan=config.oracle_plan)
-
-
 def run_episode(task: dict, config: EpisodeConfig, seed: int, llm=None, on_step=None) -> dict:
     """Run one tabletop task. ``on_step(step_dict)`` is called after every step (CLI display)."""
     from skills.tabletop import tabletop_library
@@ -79,8 +69,9 @@ def run_episode(task: dict, config: EpisodeConfig, seed: int, llm=None, on_step=
         world = env.unwrapped.world
         initial_state = world.state()
         perception = world.perceive()
-        planner = make_planner(config, scene_line(perception.names()), llm)
-        stats0 = dict(planner.llm.stats.as_dict()) if planner.llm is not None else {}
+        prompt = load_prompt(PROMPTS.get(config.mode, "saycan_tabletop")) + scene_line(perception.names()) + "\n"
+        planner = make_planner(config, prompt, llm)
+        stats0 = llm_counts(planner)
 
         def observe():
             perception = world.perceive()
@@ -100,28 +91,8 @@ def run_episode(task: dict, config: EpisodeConfig, seed: int, llm=None, on_step=
     exec_ok = bool(check_goal(goal, final_state)) if goal is not None else None
     plan_ok = bool(plan_success({**task, "init": init, "seed": task.get("seed", seed)}, plan)) \
         if goal is not None else None
-    stats1 = planner.llm.stats.as_dict() if planner.llm is not None else {}
-    record = {
-        "id": task.get("id", "cli"), "world": "tabletop", "mode": config.mode, "seed": seed,
-        "instruction": instruction, "family": task.get("family"),
-        "model": None if config.mode == "oracle-plan" else config.llm.model,
-        "plan": plan, "steps": steps, "terminated_by": terminated_by,
-        "plan_success": plan_ok, "exec_success": exec_ok,
-        "metrics": {"n_steps": len(steps), "skill_failures": sum(not s["success"] for s in steps),
-                    "sim_time": steps[-1]["t_end"] if steps else 0.0, "n_options": len(library)},
-        "timing": {"total_s": round(time.perf_counter() - t0, 3), "llm_s": round(llm_s, 3)},
-        "llm_stats": {k: stats1[k] - stats0.get(k, 0) for k in stats1},
-        "initial_state": initial_state, "final_state": final_state,
-    }
-    if recorder:
-        task_rec = {k: task[k] for k in ("id", "world", "instruction", "family", "goal") if k in task}
-        task_rec.update(world="tabletop", init=init)
-        recorder.save({**record, "task": task_rec, "config": _config_dict(config),
-                       "outcome": {"goal_met": exec_ok, "plan_success": plan_ok, "terminated_by": terminated_by}})
-    return to_jsonable(record)
-
-
-def _config_dict(config: EpisodeConfig) -> dict:
-    d = dataclasses.asdict(config)
-    d["extra"] = [list(kv) for kv in config.extra]
-    return d
+    record = episode_record("tabletop", task, config, seed, instruction=instruction, steps=steps,
+                            terminated_by=terminated_by, plan_ok=plan_ok, exec_ok=exec_ok, t0=t0, llm_s=llm_s,
+                            planner=planner, stats0=stats0, initial_state=initial_state, final_state=final_state,
+                            n_options=len(library))
+    return finish_episode(record, task, init, config, recorder)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import sys
 from collections import defaultdict
@@ -24,6 +23,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from agents.bench.stats import wilson
 from compose.errors import InvalidInputError, run_cli
 from envs.kitchen_vocab import LOCATIONS, OBJECTS
 from skills.kitchen import MIN_SAMPLES
@@ -103,16 +103,6 @@ def run_episode(args: tuple[int, CalibrationConfig]) -> list[dict]:
     finally:
         env.close()
     return records
-
-
-def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    if n == 0:
-        return 0.0, 1.0
-    p = k / n
-    d = 1 + z * z / n
-    c = (p + z * z / (2 * n)) / d
-    h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
-    return max(0.0, c - h), min(1.0, c + h)
 
 
 def summarize(records: list[dict]) -> dict:

@@ -21,7 +21,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from compose.errors import InvalidInputError, ModelNotFoundError, SocraticError, UnknownNameError
+from compose.errors import InvalidInputError, ModelNotFoundError, UnknownNameError, run_cli
 from compose.registry import Registry
 
 DONE_MARKER = "socratic-model.json"  # written last into a finished conversion
@@ -274,7 +274,7 @@ def _convert(gguf: Path, out: Path) -> None:
     tok.save_pretrained(str(out))
 
 
-def main(argv: list[str] | None = None) -> int:
+def _main(argv: list[str] | None) -> int:
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m compose.models", description=__doc__.split("\n\n")[0])
@@ -286,22 +286,19 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("name")
         p.add_argument("--path", default=None, help="explicit weights path (directory or .gguf)")
     args = parser.parse_args(argv)
-    try:
-        if args.cmd == "list":
-            for name in known_models():
-                spec = MODELS.get(name)
-                have = "installed" if package_files(spec) is not None else f"missing ({spec.install_hint()})"
-                print(f"{name:20s} {'chat' if spec.chat else 'base':4s}  {have}  -- {spec.description}")
-            return 0
-        resolved = resolve_model(args.name, args.path)
-        print(resolved.path if args.cmd == "path" else f"{args.name}: {resolved.path} ({resolved.source})")
+    if args.cmd == "list":
+        for name in known_models():
+            spec = MODELS.get(name)
+            have = "installed" if package_files(spec) is not None else f"missing ({spec.install_hint()})"
+            print(f"{name:20s} {'chat' if spec.chat else 'base':4s}  {have}  -- {spec.description}")
         return 0
-    except KeyboardInterrupt:
-        print("error: interrupted", file=sys.stderr)
-        return 130
-    except SocraticError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2 if isinstance(exc, (InvalidInputError, UnknownNameError)) else exc.exit_code
+    resolved = resolve_model(args.name, args.path)
+    print(resolved.path if args.cmd == "path" else f"{args.name}: {resolved.path} ({resolved.source})")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run_cli(_main, argv)
 
 
 if __name__ == "__main__":

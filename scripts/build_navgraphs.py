@@ -14,10 +14,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from compose.errors import SocraticError  # noqa: E402
+from compose.errors import run_cli  # noqa: E402
 
 
-def main(argv=None) -> int:
+def _main(argv) -> int:
     from envs.navgraph import storage
     from envs.navgraph.build import SHIPPED, build_shipped
     from envs.navgraph.storage import DATA_DIR, read_meta
@@ -30,24 +30,21 @@ def main(argv=None) -> int:
     ap.add_argument("--n-tasks", type=int, default=45, help="tasks per graph")
     args = ap.parse_args(argv)
     out = Path(args.out)
-    try:
-        names = args.graph or sorted(SHIPPED)
-        if not args.tasks_only:
-            build_shipped(out, names)
-        for i, name in enumerate(sorted(SHIPPED)):
-            if name not in names:
-                continue
-            storage._read_meta.cache_clear()
-            tasks = generate_tasks(name, args.n_tasks, seed=i + 1, directory=out)
-            write_tasks(out / f"tasks_{name}.jsonl", tasks)
-            print(f"{name}: {len(read_meta(name, out)['nodes'])} nodes, {len(tasks)} tasks -> {out}")
-    except SocraticError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        print("error: interrupted", file=sys.stderr)
-        return 130
+    names = args.graph or sorted(SHIPPED)
+    if not args.tasks_only:
+        build_shipped(out, names)
+    for i, name in enumerate(sorted(SHIPPED)):
+        if name not in names:
+            continue
+        storage._read_meta.cache_clear()
+        tasks = generate_tasks(name, args.n_tasks, seed=i + 1, directory=out)
+        write_tasks(out / f"tasks_{name}.jsonl", tasks)
+        print(f"{name}: {len(read_meta(name, out)['nodes'])} nodes, {len(tasks)} tasks -> {out}")
     return 0
+
+
+def main(argv=None) -> int:
+    return run_cli(_main, argv)
 
 
 if __name__ == "__main__":

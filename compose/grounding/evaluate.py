@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from compose.errors import SocraticError
+from compose.errors import InvalidInputError, run_cli
 
 
 def _retrieval(img_emb: np.ndarray, labels: np.ndarray, text_emb: np.ndarray) -> tuple[float, float]:
@@ -94,32 +94,28 @@ def to_markdown(res: dict) -> str:
     return "\n".join(rows)
 
 
-def main(argv=None) -> int:
+def _main(argv) -> int:
     ap = argparse.ArgumentParser(prog="python -m compose.grounding.evaluate", description=__doc__.split("\n")[0])
     ap.add_argument("--weights", default=None, help="weights directory (default: data/grounding)")
     ap.add_argument("--layouts", type=int, default=20, help="held-out layouts to render")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--json", default=None, help="also write the results as JSON")
     args = ap.parse_args(argv)
-    try:
-        if args.layouts < 1:
-            print("error: --layouts must be >= 1", file=sys.stderr)
-            return 2
-        from compose.grounding.encoder import WEIGHTS_DIR
+    if args.layouts < 1:
+        raise InvalidInputError("--layouts must be >= 1")
+    from compose.grounding.encoder import WEIGHTS_DIR
 
-        res = evaluate(Path(args.weights) if args.weights else WEIGHTS_DIR, args.layouts, args.seed)
-    except SocraticError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        print("error: interrupted", file=sys.stderr)
-        return 130
+    res = evaluate(Path(args.weights) if args.weights else WEIGHTS_DIR, args.layouts, args.seed)
     print(f"held-out images: {res['held_out_images']} from {res['layouts']} new layouts; "
           f"node hits within {res['radius_m']} m of the anchor")
     print(to_markdown(res))
     if args.json:
         Path(args.json).write_text(json.dumps(res, indent=1) + "\n")
     return 0
+
+
+def main(argv=None) -> int:
+    return run_cli(_main, argv)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from compose.errors import SocraticError
+from compose.errors import InvalidInputError, run_cli
 
 
 @dataclass(frozen=True)
@@ -137,7 +137,7 @@ def train(cfg: TrainConfig, out: Path, progress: bool = True) -> dict:
     return doc
 
 
-def main(argv=None) -> int:
+def _main(argv) -> int:
     ap = argparse.ArgumentParser(prog="python -m compose.grounding.train", description=__doc__.split("\n")[0])
     ap.add_argument("--out", default="data/grounding", help="directory for weights + config.json")
     ap.add_argument("--seed", type=int, default=0)
@@ -145,22 +145,18 @@ def main(argv=None) -> int:
     ap.add_argument("--epochs", type=int, default=TrainConfig.epochs)
     ap.add_argument("--threads", type=int, default=TrainConfig.threads)
     args = ap.parse_args(argv)
-    try:
-        cfg = TrainConfig(seed=args.seed, n_layouts=args.layouts, epochs=args.epochs, threads=args.threads)
-        if cfg.n_layouts < 1 or cfg.epochs < 1:
-            print("error: --layouts and --epochs must be >= 1", file=sys.stderr)
-            return 2
-        doc = train(cfg, Path(args.out))
-    except SocraticError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        print("error: interrupted", file=sys.stderr)
-        return 130
+    cfg = TrainConfig(seed=args.seed, n_layouts=args.layouts, epochs=args.epochs, threads=args.threads)
+    if cfg.n_layouts < 1 or cfg.epochs < 1:
+        raise InvalidInputError("--layouts and --epochs must be >= 1")
+    doc = train(cfg, Path(args.out))
     last = doc["history"][-1]
     print(f"trained on {doc['n_images']} images in {doc['total_s']} s; final loss {last['loss']:.3f}, "
           f"train top-1 {last['train_top1']:.3f}; weights in {args.out}")
     return 0
+
+
+def main(argv=None) -> int:
+    return run_cli(_main, argv)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import sys
 
 import numpy as np
 
-from compose.errors import InvalidInputError, SocraticError
+from compose.errors import InvalidInputError, run_cli
 from envs.tabletop.controller import Noise
 from envs.tabletop.vocab import COLOURS, REGIONS, skill_text
 
@@ -61,28 +61,25 @@ def calibrate(trials: int = 30, seed: int = 0, progress: bool = True) -> dict:
     return out
 
 
-def main(argv=None) -> int:
+def _main(argv) -> int:
     ap = argparse.ArgumentParser(prog="python -m envs.tabletop.calibrate", description=__doc__.splitlines()[0])
     ap.add_argument("--trials", type=int, default=30, help="trials per condition")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", help="write the rates as JSON here")
     args = ap.parse_args(argv)
-    try:
-        if args.trials < 1:
-            raise InvalidInputError("--trials must be at least 1")
-        rates = calibrate(args.trials, args.seed)
-    except SocraticError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+    if args.trials < 1:
+        raise InvalidInputError("--trials must be at least 1")
+    rates = calibrate(args.trials, args.seed)
     text = json.dumps({"conditions": rates}, indent=1)
     print(text)
     if args.out:
         with open(args.out, "w", encoding="utf-8") as f:
             f.write(text + "\n")
     return 0
+
+
+def main(argv=None) -> int:
+    return run_cli(_main, argv)
 
 
 if __name__ == "__main__":

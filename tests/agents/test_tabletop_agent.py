@@ -75,9 +75,9 @@ def test_affordances_ground_the_llm():
 
 
 def test_generative_mode_maps_free_text_to_the_nearest_skill(monkeypatch):
-    import agents.tabletop as tabletop
+    import agents.episode
 
-    monkeypatch.setattr(tabletop, "get_embedder", lambda: WordEmbedder())
+    monkeypatch.setattr(agents.episode, "get_embedder", lambda: WordEmbedder())
     record = run_episode(TASK, config("generative"), seed=4, llm=ScriptedLM())
     assert record["steps"][0]["generated"] == "put the red thing into the blue bowl"
     assert record["plan"] == [GOOD, "done"] and record["exec_success"]

@@ -1,0 +1,73 @@
+"""What every SayCan-style episode runner shares: building the planner, the episode record and its saved copy.
+
+The world-specific part of a runner (``agents.kitchen_episode``, ``agents.tabletop``) is the simulator, the
+observe/act callbacks for ``agents.planner.closed_loop`` and the goal checks; the rest lives here so that every
+world writes records of one shape.
+"""
+from __future__ import annotations
+
+import dataclasses
+import time
+
+from agents.config import EpisodeConfig
+from agents.planner import SayCanPlanner
+from agents.runtime import get_embedder, get_llm
+from compose.errors import InvalidInputError
+from envs.record import EpisodeRecorder, to_jsonable
+
+MAX_INSTRUCTION_CHARS = 1000
+
+
+def check_instruction(text) -> str:
+    if not isinstance(text, str) or not text.strip():
+        raise InvalidInputError("the task is empty: say what the robot should do, e.g. 'bring me a sponge'")
+    if len(text) > MAX_INSTRUCTION_CHARS:
+        raise InvalidInputError(f"the task is {len(text)} characters long; the limit is {MAX_INSTRUCTION_CHARS}")
+    return " ".join(text.split())
+
+
+def make_planner(config: EpisodeConfig, prompt: str, llm=None) -> SayCanPlanner:
+    """The planner for ``config.mode`` over the few-shot ``prompt`` (the LLM and MiniLM come from the model cache)."""
+    if config.mode != "oracle-plan" and llm is None:
+        llm = get_llm(config.llm)
+    embedder = get_embedder() if config.mode == "generative" else None
+    return SayCanPlanner(llm, prompt, mode=config.mode, embedder=embedder, oracle_plan=config.oracle_plan)
+
+
+def llm_counts(planner: SayCanPlanner) -> dict:
+    """A snapshot of the planner's LLM counters (take one before the episode, pass it to ``episode_record``)."""
+    return dict(planner.llm.stats.as_dict()) if planner.llm is not None else {}
+
+
+def episode_record(world: str, task: dict, config: EpisodeConfig, seed: int, *, instruction: str, steps: list[dict],
+                   terminated_by: str, plan_ok, exec_ok, t0: float, llm_s: float, planner: SayCanPlanner,
+                   stats0: dict, initial_state: dict, final_state: dict, **metrics) -> dict:
+    """The record a runner returns; ``metrics`` adds world-specific numbers to the shared ones."""
+    stats1 = llm_counts(planner)
+    return {
+        "id": task.get("id", "cli"), "world": world, "mode": config.mode, "seed": seed,
+        "instruction": instruction, "family": task.get("family"),
+        "model": None if config.mode == "oracle-plan" else config.llm.model,
+        "plan": [s["skill"] for s in steps], "steps": steps, "terminated_by": terminated_by,
+        "plan_success": plan_ok, "exec_success": exec_ok,
+        "metrics": {"n_steps": len(steps), "skill_failures": sum(not s["success"] for s in steps),
+                    "sim_time": round(steps[-1]["t_end"] if steps else 0.0, 3), **metrics},
+        "timing": {"total_s": round(time.perf_counter() - t0, 3), "llm_s": round(llm_s, 3)},
+        # counts only: timings live under "timing", so equal seeds give equal records
+        "llm_stats": {k: stats1[k] - stats0.get(k, 0) for k in stats1 if k != "seconds"},
+        "initial_state": initial_state, "final_state": final_state,
+    }
+
+
+def finish_episode(record: dict, task: dict, init: dict, config: EpisodeConfig,
+                   recorder: EpisodeRecorder | None) -> dict:
+    """Save the episode for ``agents.replay`` when recording; return the record as plain JSON types."""
+    if recorder is not None:
+        task_rec = {k: task[k] for k in ("id", "instruction", "family", "goal") if k in task}
+        task_rec.update(world=record["world"], init=init)
+        settings = dataclasses.asdict(config)
+        settings["extra"] = [list(kv) for kv in config.extra]
+        recorder.save({**record, "task": task_rec, "config": settings,
+                       "outcome": {"goal_met": record["exec_success"], "plan_success": record["plan_success"],
+                                   "terminated_by": record["terminated_by"]}})
+    return to_jsonable(record)
