@@ -10,11 +10,14 @@ import sys
 
 from agents.bench.config import BenchConfig, parse_args
 from agents.bench.executors import make_executor
+from agents.bench.lock import OutputLock
 from agents.bench.plots import plot_results
 from agents.bench.report import build_results, overall_table, write_results
+from agents.bench.signals import Terminated, stop_on_signals
 from agents.bench.runner import EpisodeSpec, check_runners, make_specs, task_digest
 from agents.bench.store import EpisodeStore
 from agents.cli import run_main
+from agents.preflight import output_dir
 from compose.errors import InvalidInputError, SocraticError
 from envs.tasks import load_task_files
 
@@ -38,14 +41,23 @@ def _postfix(store: EpisodeStore, keys: set) -> str:
 
 def run_benchmark(config: BenchConfig) -> dict:
     """Run (or resume) a benchmark; returns the results dict also written to ``config.out``."""
-    from tqdm import tqdm
-
     tasks = load_task_files(config.tasks)
+    if not tasks:
+        raise InvalidInputError(f"no tasks in {', '.join(config.tasks)}: the task file is empty (or holds only blank "
+                                f"lines); docs/tasks.md describes its lines")
     specs: list[EpisodeSpec] = make_specs(tasks, config)
     if not specs:
         raise InvalidInputError(f"no task matches --family {', '.join(config.families)}; "
                                 f"families: {', '.join(sorted({t.family or '(none)' for t in tasks}))}")
     check_runners({s.task["world"] for s in specs}, config)
+    output_dir(config.out, "--out")
+    with OutputLock(config.out):
+        return _run_locked(config, specs)
+
+
+def _run_locked(config: BenchConfig, specs: list[EpisodeSpec]) -> dict:
+    from tqdm import tqdm
+
     store = EpisodeStore(config.out).open(config.resume, config.episode_fields())
     keys = {s.key for s in specs}
     changed = sorted({s.task["id"] for s in specs if s.key in store
@@ -65,6 +77,14 @@ def run_benchmark(config: BenchConfig) -> dict:
             if "fatal" in record:
                 raise BenchmarkAborted(f"stopping the benchmark: {record['fatal']}", record.get("exit_code", 1))
             store.append(record)
+            if record.get("retry"):
+                executor.close()
+                saved = sum(k in store for k in keys)
+                raise BenchmarkAborted(
+                    f"the model server failed mid-run ({record['error']}); stopping: {saved} of {len(specs)} "
+                    f"episodes are saved in {store.path}, episode {record['id']} (mode {record['mode']}, seed "
+                    f"{record['seed']}) is recorded as an error; restart the server and run the same command with "
+                    f"--resume to run the rest", 1)
             bar.update(1)
             bar.set_postfix_str(_postfix(store, keys))
     except KeyboardInterrupt:
@@ -86,7 +106,12 @@ def run_benchmark(config: BenchConfig) -> dict:
 
 def main(argv=None) -> int:
     config = parse_args(argv)
-    results = run_benchmark(config)
+    try:
+        with stop_on_signals():
+            results = run_benchmark(config)
+    except Terminated as exc:  # SIGTERM/SIGHUP: workers are stopped and finished episodes saved by now
+        print(f"error: stopped by {exc}", file=sys.stderr)
+        return exc.exit_code
     print(overall_table(results))
     print(f"\nwrote {config.out}/episodes.jsonl, results.json, results.md, plan_success.png, exec_success.png")
     return 0

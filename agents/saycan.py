@@ -84,6 +84,20 @@ def _validate(task: dict) -> None:
         mod.validate_goal(task["goal"], "--goal")
 
 
+def preflight(args) -> None:
+    """Everything that can be checked without a model: numbers, output paths, model flags (issue 14)."""
+    from agents.preflight import PLOT_SUFFIXES, check_llm_args, check_positive, output_dir, output_file
+
+    check_positive(args.max_steps, "--max-steps")
+    if args.mode == "oracle-plan" and not args.plan:
+        raise InvalidInputError("--mode oracle-plan needs --plan 'skill; skill; ...'")
+    if args.record is not None:
+        output_dir(args.record, "--record")
+    if args.plot is not None:
+        output_file(args.plot, "--plot", PLOT_SUFFIXES)
+    check_llm_args(args, needs_llm=args.mode != "oracle-plan")
+
+
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     from rich.console import Console
@@ -92,6 +106,7 @@ def main(argv=None) -> int:
     from agents.runtime import get_llm
 
     console = Console(stderr=False)
+    preflight(args)
     task = resolve_task(args)
     plan = tuple(s.strip() for s in args.plan.split(";")) if args.plan else None
     config = EpisodeConfig(mode=args.mode, llm=llm_config(args), max_steps=args.max_steps,

@@ -177,6 +177,7 @@ def _download(hub_id: str, name: str, spec: ModelSpec | None) -> Path:  # pragma
 def _from_path(path: Path, name: str, where: str) -> Path:
     """A transformers directory is used as-is; a .gguf file (or a directory with one) is converted once."""
     if path.is_dir() and (path / "config.json").is_file():
+        check_config_json(path / "config.json", where)
         return path
     if path.is_dir():
         ggufs = sorted(path.glob("*.gguf"))
@@ -186,11 +187,35 @@ def _from_path(path: Path, name: str, where: str) -> Path:
             raise InvalidInputError(f"{where}: {path} holds several .gguf files ({', '.join(g.name for g in ggufs)}); "
                                     "point at one of them")
     if path.is_file() and path.suffix == ".gguf":
+        check_gguf_magic(path, where)
         st = path.stat()
         key = _digest(f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}")
         return convert_gguf([path], path.name, key=key)
     raise ModelNotFoundError(f"{where} for model {name!r} is {path}, which is neither a transformers directory "
                              "(with config.json) nor a .gguf file")
+
+
+def check_config_json(config: Path, where: str) -> dict:
+    """A transformers config.json must be a JSON object naming its model_type (checked before any loading)."""
+    try:
+        data = json.loads(config.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidInputError(f"{where}: {config} is not a valid JSON model config ({exc})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("model_type"), str):
+        raise InvalidInputError(f"{where}: {config} is not a transformers model config (no \"model_type\")")
+    return data
+
+
+def check_gguf_magic(path: Path, where: str) -> None:
+    """A GGUF file starts with the bytes b"GGUF"; anything else is refused before the cache is touched."""
+    try:
+        with open(path, "rb") as fh:
+            magic = fh.read(4)
+    except OSError as exc:
+        raise InvalidInputError(f"{where}: cannot read {path} ({exc.strerror})") from None
+    if magic != b"GGUF":
+        raise InvalidInputError(f"{where}: {path} is not a GGUF file (it does not start with 'GGUF'); "
+                                "is it truncated or corrupt?")
 
 
 def _digest(text: str) -> str:
@@ -222,19 +247,26 @@ def convert_gguf(files: list[Path], gguf_name: str, key: str, sha256: str | None
     from filelock import FileLock
 
     target.parent.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(target) + ".lock"):
+    lock_path = Path(str(target) + ".lock")
+    with FileLock(str(lock_path)):
         if (target / DONE_MARKER).is_file():  # another process finished it while we waited
             return target
         print(f"compose.models: converting {gguf_name} to {target} (once)", file=sys.stderr)
-        with tempfile.TemporaryDirectory(dir=target.parent, prefix=".tmp-") as tmp:
-            tmp = Path(tmp)
-            gguf = files[0] if len(files) == 1 else assemble_parts(files, tmp / gguf_name, sha256)
-            out = tmp / "model"
-            _convert(gguf, out)
-            (out / DONE_MARKER).write_text(json.dumps({"gguf": gguf_name, "files": [str(f) for f in files]}, indent=1))
-            if target.exists():
-                shutil.rmtree(target)
-            os.replace(out, target)
+        try:
+            with tempfile.TemporaryDirectory(dir=target.parent, prefix=".tmp-") as tmp:
+                tmp = Path(tmp)
+                gguf = files[0] if len(files) == 1 else assemble_parts(files, tmp / gguf_name, sha256)
+                out = tmp / "model"
+                _convert(gguf, out)
+                (out / DONE_MARKER).write_text(json.dumps({"gguf": gguf_name, "files": [str(f) for f in files]},
+                                                          indent=1))
+                if target.exists():
+                    shutil.rmtree(target)
+                os.replace(out, target)
+        except BaseException:
+            # a failed conversion leaves nothing behind in the cache: no half directory, no lock file
+            lock_path.unlink(missing_ok=True)
+            raise
     return target
 
 
@@ -264,8 +296,8 @@ def _convert(gguf: Path, out: Path) -> None:
     try:
         tok = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
         model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name, dtype=torch.float32)
-    except (ValueError, OSError, KeyError, RuntimeError) as exc:
-        raise ModelNotFoundError(f"could not load {gguf} as a GGUF model: {exc}") from exc
+    except Exception as exc:  # a corrupt file can break the GGUF reader in any way
+        raise ModelNotFoundError(f"could not load {gguf} as a GGUF model: {type(exc).__name__}: {exc}") from None
     # The weights are dequantized fp32 now; drop the GGUF quantizer so save_pretrained writes plain safetensors.
     model.hf_quantizer = None
     if hasattr(model.config, "quantization_config"):

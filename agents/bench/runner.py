@@ -1,8 +1,10 @@
 """One episode of the benchmark: a pure function of (task, mode, seed, config), safe to run in any process.
 
 ``run_spec`` never raises for a broken episode: a runner exception becomes a failed record with an ``error`` field.
-Errors that make every episode fail (no model weights, a missing backend, a dead server, an unknown name) come back
-as ``{"fatal": message, "exit_code": n}`` so the harness stops instead of recording a hundred identical failures.
+Errors that make every episode fail (no model weights, a missing backend, an unknown name) come back as
+``{"fatal": message, "exit_code": n}`` so the harness stops instead of recording a hundred identical failures. A model
+server that fails (after the client's bounded retries) gives a failed record marked ``"retry": true``: the harness
+saves it, stops with a clear error, and ``--resume`` runs that episode again -- no episode is lost.
 """
 from __future__ import annotations
 
@@ -19,7 +21,9 @@ from compose.errors import (BackendUnavailableError, InvalidInputError, ModelNot
                             UnknownNameError)
 from envs.tasks import Task
 
-FATAL = (ModelNotFoundError, BackendUnavailableError, ServerError, UnknownNameError)
+FATAL = (ModelNotFoundError, BackendUnavailableError, UnknownNameError)
+# the model server went away: the episode is recorded as an error marked for a rerun (--resume), then the run stops
+RETRY = (ServerError,)
 REQUIRED_FIELDS = ("plan", "plan_success", "exec_success")
 
 
@@ -123,6 +127,9 @@ def run_spec(spec: EpisodeSpec, config: BenchConfig) -> dict:
             record = _failed_record(spec, f"runner record lacks {', '.join(missing)}")
     except FATAL as exc:
         return {"fatal": str(exc), "exit_code": exc.exit_code}
+    except RETRY as exc:
+        record = _failed_record(spec, f"{type(exc).__name__}: {exc}")
+        record["retry"] = True  # not a result: --resume runs this episode again
     except Exception as exc:  # one broken episode must not end the benchmark
         last = traceback.extract_tb(exc.__traceback__)[-1]
         record = _failed_record(spec, f"{type(exc).__name__}: {exc} ({last.filename}:{last.lineno})")

@@ -1,7 +1,8 @@
 """DIR/episodes.jsonl: one record per finished episode, appended, flushed and fsynced as each finishes.
 
 A run killed mid-write leaves at most a truncated last line; ``EpisodeStore.open(resume=True)`` drops it and keeps
-every complete record, so a resumed run never duplicates or loses a finished episode.
+every complete record, so a resumed run never duplicates or loses a finished episode. A record marked ``"retry":
+true`` (its model server failed) does not count as finished: a resumed run reruns it and the later line wins.
 """
 from __future__ import annotations
 
@@ -86,7 +87,9 @@ class EpisodeStore:
                         raise InvalidInputError(f"{self.path}:{i + 1}: corrupt record in the middle of the file; "
                                                 f"fix or remove that line, then --resume")
                     break  # a truncated last line: the episode in flight when the run stopped
-                self.records.setdefault(record_key(rec), rec)
+                key = record_key(rec)
+                if key not in self.records or self.records[key].get("retry"):
+                    self.records[key] = rec  # a rerun supersedes a record marked for retry
             offset = end
             good_end = end
         if good_end < len(data):
@@ -94,12 +97,13 @@ class EpisodeStore:
                 fh.truncate(good_end)
 
     def __contains__(self, key) -> bool:
-        return key in self.records
+        """Is this episode finished? A record marked ``retry`` (the model server failed) is not: it runs again."""
+        return key in self.records and not self.records[key].get("retry")
 
     def append(self, record: dict) -> None:
         """Write one record durably (flush + fsync) and remember it."""
         key = record_key(record)
-        if key in self.records:
+        if key in self:
             return
         line = json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n"
         with _no_interrupt():  # Ctrl-C lands after the record is on disk and counted, not halfway
