@@ -18,34 +18,19 @@ from pathlib import Path
 import numpy as np
 
 from compose.errors import SocraticError
-from envs.record import load_record, replayer, to_jsonable
+from envs.record import load_record
 
 
 class ReplayMismatchError(SocraticError):
     """The simulator's final state differs from the recorded one."""
 
 
-def _diff(a, b, path="final_state") -> list[str]:
-    if isinstance(a, dict) and isinstance(b, dict):
-        out = []
-        for k in sorted(set(a) | set(b), key=str):
-            if k not in a or k not in b:
-                out.append(f"{path}.{k}: only in {'record' if k in a else 'replay'}")
-            else:
-                out += _diff(a[k], b[k], f"{path}.{k}")
-        return out
-    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
-        return [d for i, (x, y) in enumerate(zip(a, b)) for d in _diff(x, y, f"{path}[{i}]")]
-    return [] if a == b else [f"{path}: recorded {json.dumps(a)[:120]}, replayed {json.dumps(b)[:120]}"]
-
-
 def verify(record: dict) -> dict:
-    """Re-run the record; return the replayed final state or raise ReplayMismatchError listing the differences."""
-    final = to_jsonable(replayer(record["world"])(record))
-    diffs = _diff(to_jsonable(record["final_state"]), final)
-    if diffs:
-        raise ReplayMismatchError("replay does not reproduce the recorded final state:\n  " + "\n  ".join(diffs[:20]))
-    return final
+    """Re-run the record and compare the whole trajectory (agents.replay_verify); return the replayed final state or
+    raise ReplayMismatchError naming each differing step and field."""
+    from agents.replay_verify import verify_record
+
+    return verify_record(record)
 
 
 def _scores_text(step: dict, k: int = 3) -> str:
@@ -188,7 +173,8 @@ def _main(argv) -> int:
     if not args.no_verify:
         verify(record)
         verified = True
-        print(f"replay OK: {len(record['steps'])} steps reproduce the recorded final state")
+        print(f"replay OK: {len(record['steps'])} steps reproduce the recorded trajectory (actions, outcomes, states, "
+              f"frames) and final state")
     if args.html:
         write_html(record, args.html, verified)
         print(f"HTML written to {args.html}")

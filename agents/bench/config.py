@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 from dataclasses import dataclass, field
 
 from agents.cli import add_llm_args, llm_config
@@ -31,6 +32,7 @@ class BenchConfig:
     runners: tuple[tuple[str, str], ...] = ()  # (world, "module:function") overrides of agents.config.EPISODE_RUNNERS
     progress: bool = True
     extra: tuple[tuple[str, object], ...] = ()  # --set KEY=VALUE: world knobs passed to EpisodeConfig.extra
+    server_concurrency: int | None = None  # --backend openai: model-server requests in flight at most (all workers)
 
     def runner_for(self, world: str) -> str | None:
         return dict(self.runners).get(world)
@@ -71,6 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--set", action="append", default=[], dest="extra", metavar="KEY=VALUE",
                    help="a world's episode knob (repeatable), e.g. options=all for the tabletop; "
                         "VALUE is read as JSON when it parses, else as text")
+    p.add_argument("--server-concurrency", type=int, default=None, metavar="N",
+                   help="with --backend openai: at most N requests in flight to the model server, over all workers "
+                        "(default: one per worker)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_llm_args(p)
     return p
@@ -87,6 +92,19 @@ def parse_args(argv=None) -> BenchConfig:
         raise InvalidInputError(f"--limit must be >= 1, got {a.limit}")
     if a.max_steps < 1:
         raise InvalidInputError(f"--max-steps must be >= 1, got {a.max_steps}")
+    if a.server_concurrency is not None and a.server_concurrency < 1:
+        raise InvalidInputError(f"--server-concurrency must be >= 1, got {a.server_concurrency}")
+    if a.server_concurrency is not None and a.backend != "openai":
+        raise InvalidInputError("--server-concurrency applies to --backend openai only")
+    if a.backend == "openai":
+        from compose.llm.openai_server import normalize_base_url
+
+        url = a.base_url or os.environ.get("OPENAI_BASE_URL")
+        if not url:
+            raise InvalidInputError("--backend openai needs --base-url (e.g. http://127.0.0.1:8000/v1)")
+        normalize_base_url(url)
+    if not a.tasks or any(not t.strip() for t in a.tasks):
+        raise InvalidInputError("--tasks: the file name is empty")
     runners = []
     for item in a.runner:
         world, sep, target = item.partition("=")
@@ -108,4 +126,4 @@ def parse_args(argv=None) -> BenchConfig:
                        executor=a.executor, workers=a.workers, resume=a.resume, limit=a.limit,
                        families=tuple(a.families or ()), max_steps=a.max_steps, render=a.render,
                        ray_address=a.ray_address, runners=tuple(runners), progress=not a.no_progress,
-                       extra=tuple(sorted(extra.items())))
+                       extra=tuple(sorted(extra.items())), server_concurrency=a.server_concurrency)

@@ -13,6 +13,7 @@ from typing import Iterator, Sequence
 
 from agents.bench.config import BenchConfig
 from agents.bench.runner import EpisodeSpec, run_spec
+from agents.bench.signals import watch_parent
 from compose.errors import optional_import
 from compose.registry import Registry
 
@@ -52,10 +53,15 @@ class SerialExecutor(Executor):
 _WORKER_CONFIG: BenchConfig | None = None
 
 
-def _init_worker(config: BenchConfig) -> None:
+def _init_worker(config: BenchConfig, gate=None) -> None:
     global _WORKER_CONFIG
     _WORKER_CONFIG = config
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle: it stops the workers
+    watch_parent()  # a main process killed outright (SIGKILL) must not leave workers holding models
+    if gate is not None:
+        from compose.llm.openai_server import set_request_gate
+
+        set_request_gate(gate)
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     # share the cores: N workers each running torch on every core would oversubscribe them
     import torch
@@ -81,9 +87,12 @@ class ProcessExecutor(Executor):
 
         if not specs:
             return
-        self.pool = ProcessPoolExecutor(max_workers=min(self.config.workers, len(specs)),
-                                        mp_context=multiprocessing.get_context("spawn"),
-                                        initializer=_init_worker, initargs=(self.config,))
+        ctx = multiprocessing.get_context("spawn")
+        gate = None
+        if self.config.llm.backend == "openai" and self.config.server_concurrency:
+            gate = ctx.BoundedSemaphore(self.config.server_concurrency)  # shared by every worker's client
+        self.pool = ProcessPoolExecutor(max_workers=min(self.config.workers, len(specs)), mp_context=ctx,
+                                        initializer=_init_worker, initargs=(self.config, gate))
         pending = {self.pool.submit(_run_in_worker, s) for s in specs}
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -134,7 +143,10 @@ class RayExecutor(Executor):
             ray.init(log_to_driver=False, configure_logging=False, **kwargs)
             self.started = True
         actor_cls = ray.remote(num_cpus=1)(_RayWorker)
-        self.actors = [actor_cls.remote(self.config) for _ in range(min(self.config.workers, len(specs)))]
+        n = min(self.config.workers, len(specs))
+        if self.config.llm.backend == "openai" and self.config.server_concurrency:
+            n = min(n, self.config.server_concurrency)  # actors may sit on other nodes: bound them, not a semaphore
+        self.actors = [actor_cls.remote(self.config) for _ in range(n)]
         queue = list(specs)
         running = {}
         for actor in self.actors:

@@ -10,6 +10,7 @@ that still fails becomes ``compose.errors.ServerError`` naming the URL, the stat
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from typing import Any, Sequence
@@ -19,6 +20,16 @@ import httpx
 
 from compose.errors import InvalidInputError, ServerError
 from compose.llm.base import LanguageModel, LLMConfig, check_generate_args, check_text
+
+_GATE = None  # a semaphore bounding this process's requests in flight; a harness may share one across processes
+
+
+def set_request_gate(gate) -> None:
+    """Bound the requests in flight: every client of this process holds ``gate`` (a threading or multiprocessing
+    semaphore, or None for no bound) while one HTTP request is out -- never while backing off between retries."""
+    global _GATE
+    _GATE = gate
+
 
 RETRY_STATUS = frozenset({408, 429})  # 4xx codes that mean "try again later"; every other 4xx is final
 GREEDY_TOLERANCE = 1e-5  # nats: a token within this of the best top-logprob counts as greedy
@@ -127,7 +138,8 @@ class OpenAICompatibleLM(LanguageModel):
             if attempt:
                 time.sleep(min(self.backoff_s * 2 ** (attempt - 1), 10.0))
             try:
-                response = self._client.request(method, url, json=payload)
+                with _GATE if _GATE is not None else contextlib.nullcontext():
+                    response = self._client.request(method, url, json=payload)
             except httpx.TimeoutException as exc:
                 last = f"no answer within {self.timeout_s:g} s ({type(exc).__name__})"
                 continue
