@@ -194,6 +194,8 @@ def run_episode(task: dict, config: EpisodeConfig, seed: int, llm=None) -> dict:
     init, goal = task.get("init"), task.get("goal")
     validate_init(init, "init")
     validate_goal(goal, "goal", init)
+    if not isinstance(task.get("instruction"), str) or not task["instruction"].strip():
+        raise InvalidInputError("instruction is empty: say where to go")
     opts = options_from(config, seed)
     if opts.extractor == "llm" and llm is None:
         from agents.runtime import get_llm
@@ -252,6 +254,8 @@ def _landmarks_main(argv) -> int:
     ap.add_argument("--extractor", default="llm", choices=["llm", "rules"])
     add_llm_args(ap)
     args = ap.parse_args(argv)
+    if not args.instruction.strip():
+        raise InvalidInputError("the instruction is empty: say where to go")
     llm = None
     if args.extractor == "llm":
         from agents.runtime import get_llm
@@ -260,6 +264,19 @@ def _landmarks_main(argv) -> int:
     found, _ = LMNav(LMNavOptions(extractor=args.extractor), llm).landmarks(args.instruction)
     print(json.dumps(found))
     return 0
+
+
+def _preflight(args) -> None:
+    """What can be refused before any model or graph loads (issue 14)."""
+    from agents.preflight import PLOT_SUFFIXES, check_llm_args, output_dir, output_file
+
+    if not args.instruction.strip():
+        raise InvalidInputError("--instruction is empty: say where to go")
+    if args.record is not None:
+        output_dir(args.record, "--record")
+    if args.plot is not None:
+        output_file(args.plot, "--plot", PLOT_SUFFIXES)
+    check_llm_args(args, needs_llm=args.extractor == "llm")
 
 
 def _navigate_main(argv) -> int:
@@ -282,6 +299,7 @@ def _navigate_main(argv) -> int:
     ap.add_argument("--plot", default=None, metavar="FILE", help="draw the map, route and chosen views (PNG)")
     add_llm_args(ap)
     args = ap.parse_args(argv)
+    _preflight(args)
     goal = json_arg(args.goal, "--goal")
     init = {"graph": args.graph, "start": args.start}
     from envs.navgraph.goals import validate_init

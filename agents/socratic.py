@@ -14,6 +14,7 @@ import json
 import sys
 
 from agents.cli import add_llm_args, json_arg, llm_config, run_main
+from agents.preflight import check_llm_args, check_positive
 from compose.errors import InvalidInputError
 
 
@@ -85,6 +86,8 @@ def cmd_plan_from_scene(args) -> int:
     from agents.kitchen_episode import DEFAULT_INIT, check_instruction
     from compose.pipelines.scene_plan import SceneToPlan
 
+    check_positive(args.max_steps, "--max-steps")
+    check_llm_args(args)
     task = {"id": "cli", "world": "kitchen", "instruction": check_instruction(args.task),
             "init": json_arg(args.init, "--init") or DEFAULT_INIT}
     goal = json_arg(args.goal, "--goal")
@@ -128,6 +131,11 @@ def cmd_caption(args) -> int:
 def cmd_episode_qa(args) -> int:
     from compose.pipelines.episode_qa import EpisodeQA, load_episode_log
 
+    for q in args.question:  # refuse a bad question before the (slow) summary, not after it
+        if not q.strip():
+            raise InvalidInputError("-q/--question is empty: ask something, e.g. 'what did the robot pick up?'")
+    if not args.log_only:
+        check_llm_args(args)
     log = load_episode_log(args.record)
     if args.log_only:
         _emit(args, {"log": log.lines}, log.text)

@@ -59,7 +59,10 @@ class NavGraph:
 
         k = node * self.n_views + view
         data = self.png[self.offsets[k]: self.offsets[k + 1]].tobytes()
-        return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"), dtype=np.uint8)
+        try:
+            return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"), dtype=np.uint8)
+        except (OSError, ValueError) as exc:  # UnidentifiedImageError is an OSError
+            raise InvalidInputError(f"graph {self.name!r}: image {view} of node {node} is corrupt ({exc})") from None
 
     def views(self, node: int) -> np.ndarray:
         if node not in self.graph:
@@ -130,12 +133,25 @@ def graph_from_meta(doc: dict) -> nx.Graph:
 
 @functools.lru_cache(maxsize=8)
 def _load(name: str, directory: str) -> NavGraph:
+    import zipfile
+
     doc = _read_meta(name, directory)
-    with np.load(Path(directory) / f"{name}.npz") as z:
-        png, offsets = z["png"], z["offsets"]
-    g = graph_from_meta(doc)
-    if len(offsets) != len(g) * len(doc["headings"]) + 1:
-        raise InvalidInputError(f"{name}.npz does not match {name}.json (wrong number of images)")
+    path = Path(directory) / f"{name}.npz"
+    if not path.is_file():
+        raise InvalidInputError(f"{path}: the graph's images are missing (expected next to {name}.json)")
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            png, offsets = z["png"], z["offsets"]
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+        raise InvalidInputError(f"{path}: corrupt or truncated graph images ({type(exc).__name__}: {exc})") from None
+    try:
+        g = graph_from_meta(doc)
+        n_images = len(g) * len(doc["headings"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InvalidInputError(f"{name}.json: malformed graph ({type(exc).__name__}: {exc})") from None
+    if (png.dtype != np.uint8 or png.ndim != 1 or offsets.ndim != 1 or len(offsets) != n_images + 1
+            or (len(offsets) and (offsets[0] != 0 or offsets[-1] != len(png) or np.any(np.diff(offsets) < 0)))):
+        raise InvalidInputError(f"{path} does not match {name}.json (wrong number or layout of images)")
     return NavGraph(name, g, doc, png, offsets)
 
 
