@@ -6,6 +6,7 @@ results.md and per-family plots, and prints the summary table. Every task line i
 """
 from __future__ import annotations
 
+import signal
 import sys
 
 from agents.bench.config import BenchConfig, parse_args
@@ -13,7 +14,7 @@ from agents.bench.executors import make_executor
 from agents.bench.lock import OutputLock
 from agents.bench.plots import plot_results
 from agents.bench.report import build_results, overall_table, write_results
-from agents.bench.signals import Terminated, stop_on_signals
+from agents.bench.signals import stop_on_signals, stop_signal
 from agents.bench.runner import EpisodeSpec, check_runners, make_specs, task_digest
 from agents.bench.store import EpisodeStore
 from agents.cli import run_main
@@ -109,9 +110,12 @@ def main(argv=None) -> int:
     try:
         with stop_on_signals():
             results = run_benchmark(config)
-    except Terminated as exc:  # SIGTERM/SIGHUP: workers are stopped and finished episodes saved by now
-        print(f"error: stopped by {exc}", file=sys.stderr)
-        return exc.exit_code
+    except KeyboardInterrupt as exc:  # SIGTERM/SIGHUP: workers are stopped and finished episodes saved by now
+        signum = stop_signal(exc)
+        if signum is None:
+            raise  # Ctrl-C: run_cli says "interrupted" (exit 130)
+        print(f"error: stopped by {signal.Signals(signum).name}", file=sys.stderr)
+        return 128 + signum
     print(overall_table(results))
     print(f"\nwrote {config.out}/episodes.jsonl, results.json, results.md, plan_success.png, exec_success.png")
     return 0

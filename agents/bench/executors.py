@@ -13,7 +13,7 @@ from typing import Iterator, Sequence
 
 from agents.bench.config import BenchConfig
 from agents.bench.runner import EpisodeSpec, run_spec
-from agents.bench.signals import watch_parent
+from agents.bench.signals import Terminated, descendants, keep_signal_handlers, stop_processes, watch_parent
 from compose.errors import optional_import
 from compose.registry import Registry
 
@@ -140,8 +140,14 @@ class RayExecutor(Executor):
         if not ray.is_initialized():
             kwargs = {"address": self.config.ray_address} if self.config.ray_address else {
                 "num_cpus": self.config.workers, "include_dashboard": False}
-            ray.init(log_to_driver=False, configure_logging=False, **kwargs)
-            self.started = True
+            self.started = not self.config.ray_address  # a local Ray: its processes are ours to stop
+            try:
+                with keep_signal_handlers():  # ray.init installs a SIGTERM handler that only calls sys.exit
+                    ray.init(log_to_driver=False, configure_logging=False, **kwargs)
+            except SystemExit as exc:  # SIGTERM arrived while Ray was starting
+                if exc.code == signal.SIGTERM:
+                    raise Terminated(signal.SIGTERM) from None
+                raise
         actor_cls = ray.remote(num_cpus=1)(_RayWorker)
         n = min(self.config.workers, len(specs))
         if self.config.llm.backend == "openai" and self.config.server_concurrency:
@@ -166,6 +172,8 @@ class RayExecutor(Executor):
             except Exception:  # already gone
                 pass
         self.actors = []
-        if self.started:
+        procs = descendants() if self.started else []  # a local Ray's processes all descend from this one
+        if self.ray.is_initialized():
             self.ray.shutdown()
-            self.started = False
+        stop_processes(procs)  # ray.shutdown leaves some of a local Ray's agents running
+        self.started = False
