@@ -154,9 +154,14 @@ def _shape_problem(record: dict) -> str | None:
         return f"'seed' must be an integer >= 0, got {seed!r}"
     if not isinstance(record["steps"], list):
         return "'steps' must be a list"
-    bad = [i for i, st in enumerate(record["steps"]) if not isinstance(st, dict)]
-    if bad:
-        return f"steps[{bad[0]}] must be an object"
+    for i, st in enumerate(record["steps"]):
+        if not isinstance(st, dict):
+            return f"steps[{i}] must be an object"
+        if record["world"] == "navgraph":
+            if not isinstance(st.get("action"), int) or isinstance(st.get("action"), bool):
+                return f"steps[{i}].action must be an integer (a navigation action)"
+        elif not isinstance(st.get("skill"), str):
+            return f"steps[{i}].skill must be a string (a skill sentence)"
     if not isinstance(record["final_state"], dict):
         return "'final_state' must be an object"
     hashes = record.get("frame_hashes")

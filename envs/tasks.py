@@ -249,8 +249,16 @@ def load_task_files(paths: Sequence[str | Path]) -> list[Task]:
 
 
 def check_goal(goal: Mapping, state: Any, world: str = "kitchen") -> bool:
-    """Is ``goal`` true in ``state`` (the world's state object)?"""
-    return bool(world_module(world).check_goal(goal, state))
+    """Is ``goal`` true in ``state`` (the world's state object)? Any goal and state may come in: the goal is
+    validated first, and a state the world cannot read is an InvalidInputError, never another exception."""
+    module = world_module(world)
+    module.validate_goal(goal, "goal")
+    try:
+        return bool(module.check_goal(goal, state))
+    except InvalidInputError:
+        raise
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError, OverflowError) as exc:
+        raise InvalidInputError(f"state: not a valid {world} state ({type(exc).__name__}: {exc})") from None
 
 
 def plan_success(task: Task | Mapping, plan: Sequence[str]) -> bool:
