@@ -82,7 +82,7 @@ def _run_locked(config: BenchConfig, specs: list[EpisodeSpec]) -> dict:
                 executor.close()
                 saved = sum(k in store for k in keys)
                 raise BenchmarkAborted(
-                    f"the model server failed mid-run ({record['error']}); stopping: {saved} of {len(specs)} "
+                    f"the model server failed during the run ({record['error']}); stopping: {saved} of {len(specs)} "
                     f"episodes are saved in {store.path}, episode {record['id']} (mode {record['mode']}, seed "
                     f"{record['seed']}) is recorded as an error; restart the server and run the same command with "
                     f"--resume to run the rest", 1)

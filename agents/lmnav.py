@@ -305,6 +305,9 @@ def _navigate_main(argv) -> int:
     from envs.navgraph.goals import validate_init
 
     validate_init(init, "--graph/--start")
+    from envs.navgraph.storage import load_graph
+
+    load_graph(args.graph)  # a missing or corrupt graph is refused before any model loads (cached for the run)
     if goal is not None:
         validate_goal(goal, "--goal", init)
     if args.alpha < 0:

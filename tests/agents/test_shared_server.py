@@ -86,7 +86,7 @@ def test_server_dying_mid_run_is_a_clear_error_and_resume_reruns_the_failed_epis
     assert code == 1
     lines = [ln for ln in err.splitlines() if ln.startswith("error:")]
     assert len(lines) == 1 and "Traceback" not in err
-    assert lines[0].startswith("error: the model server failed mid-run (ServerError: POST "
+    assert lines[0].startswith("error: the model server failed during the run (ServerError: POST "
                                f"{srv.url}/completions failed after 3 attempt(s)")
     assert "--resume" in lines[0]
     recs = episodes(out)
@@ -121,7 +121,7 @@ def test_server_dying_under_process_workers_loses_no_episode(tmp_path, capsys):
     out = tmp_path / "out"
     with ModelServer(die_after=4, hold_s=0.2) as srv:
         assert run_cli(args(out, srv.url, "--executor", "process", "--workers", "2")) == 1
-        assert "the model server failed mid-run" in capsys.readouterr().err
+        assert "the model server failed during the run" in capsys.readouterr().err
     with ModelServer(port=srv.port) as back:
         assert run_cli(args(out, back.url, "--executor", "process", "--workers", "2", "--resume")) == 0
     final = effective(out)
