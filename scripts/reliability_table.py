@@ -279,11 +279,15 @@ def run_case(case: Case, tmp: Path, ro: Path, timeout: float) -> Result:
         if lock is not None:
             lock.release()
     seconds = time.perf_counter() - t0
-    errors = [ln for ln in err.splitlines() if ln.startswith("error:")]
-    line = errors[0] if errors else ""
-    where = line if case.code != 0 else out
+    lines = err.splitlines()
+    errors = [i for i, ln in enumerate(lines) if ln.startswith("error:")]
+    message = lines[errors[0]:] if errors else []  # the error line and the lines it continues on
+    line = message[0] if message else ""
+    where = "\n".join(message) if case.code != 0 else out
     ok = (code == case.code and case.text in where and "Traceback" not in err
           and (not case.absent or case.absent not in err) and (case.code == 0 or len(errors) == 1))
+    if ok and case.text and case.code != 0 and case.text not in line:  # show the continuation line that matched
+        line += " / " + next(ln.strip() for ln in message if case.text in ln)
     if not line and code != 0:
         line = (err.strip().splitlines() or ["(no output)"])[-1]
     return Result(case, code, line, ok, seconds)
@@ -309,9 +313,10 @@ def write_table(results: list[Result], path: Path, seconds: float) -> None:
         "# Reliability table",
         "",
         "Each row is a command a demanding user might run, what the project promises for it, and what happened when",
-        "`scripts/reliability_table.py` last ran it (exit code and first `error:` line; for a success, the exit code).",
-        "A row passes when the exit code is the expected one, the first error line holds the expected text, there is",
-        "exactly one `error:` line and no traceback. `$TMP` is the script's fixture folder (empty and broken task",
+        "`scripts/reliability_table.py` last ran it (exit code and first `error:` line -- plus, after ` / `, the line of",
+        "a multi-line message that holds the expected text; for a success, the exit code). A row passes when the exit",
+        "code is the expected one, the error message holds the expected text, there is exactly one `error:` line and",
+        "no traceback. `$TMP` is the script's fixture folder (empty and broken task",
         "files, a corrupt GGUF, invalid model configs, a recorded kitchen episode and tampered copies of it); `$RO` a",
         "folder nothing can be written into.",
         "",
