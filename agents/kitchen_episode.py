@@ -10,7 +10,7 @@ import time
 from agents.config import EpisodeConfig
 from agents.episode import check_instruction, episode_record, finish_episode, llm_counts, make_planner
 from agents.planner import closed_loop, load_prompt
-from envs.kitchen_state import KitchenState
+from envs.kitchen.state import KitchenState
 from envs.record import EpisodeRecorder
 
 # The scene `python -m agents.saycan --task ...` uses when no --init is given: a sponge on the far counter, drinks,
@@ -30,7 +30,7 @@ DEFAULT_INIT = {
 def run_episode(task: dict, config: EpisodeConfig, seed: int, llm=None, on_step=None) -> dict:
     """Run one kitchen task. ``on_step(step_dict)`` is called after every step (CLI display)."""
     from envs.kitchen.env import KitchenEnv
-    from envs.kitchen_goals import check_goal, plan_success
+    from envs.kitchen.goals import check_goal, plan_success
 
     t0 = time.perf_counter()
     instruction = check_instruction(task.get("instruction", ""))

@@ -54,7 +54,7 @@ def resolve_task(args) -> dict:
             raise InvalidInputError(f"task {args.task_id} is for world {task['world']!r}; pass --world {task['world']}")
         return task
     if args.audio:
-        from compose.pipelines.speech import transcribe_instruction
+        from agents.pipelines.speech import transcribe_instruction
 
         text = transcribe_instruction(args.audio)
         print(f"heard: {text!r}")

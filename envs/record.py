@@ -25,7 +25,7 @@ from compose.errors import InvalidInputError, UnknownNameError
 FORMAT = "socratic-episode/1"
 REQUIRED = ("format", "world", "task", "seed", "steps", "final_state")
 REPLAYERS = {
-    "kitchen": "envs.kitchen_replay:replay",
+    "kitchen": "envs.kitchen.replay:replay",
     "tabletop": "envs.tabletop.replay:replay",
     "navgraph": "envs.navgraph.replay:replay",
 }

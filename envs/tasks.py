@@ -23,7 +23,7 @@ from typing import Any, Iterable, Mapping, Sequence
 from compose.errors import InvalidInputError, UnknownNameError
 
 WORLD_MODULES: dict[str, str] = {
-    "kitchen": "envs.kitchen_goals",
+    "kitchen": "envs.kitchen.goals",
     "tabletop": "envs.tabletop.goals",
     "navgraph": "envs.navgraph.goals",
 }

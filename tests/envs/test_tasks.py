@@ -11,8 +11,8 @@ import pytest
 
 import envs.tasks as tasks_mod
 from compose.errors import InvalidInputError
-from envs.kitchen_goals import check_goal, shortest_plan
-from envs.kitchen_state import KitchenState
+from envs.kitchen.goals import check_goal, shortest_plan
+from envs.kitchen.state import KitchenState
 from envs.tasks import Task, default_seed, load_task_files, load_tasks, parse_task_lines, plan_success
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,8 +11,8 @@ import copy
 from dataclasses import dataclass, field
 
 from compose.errors import InvalidInputError
-from envs.kitchen_vocab import LOCATIONS, check_location, check_object
-from skills.kitchen_language import parse_skill
+from envs.kitchen.vocab import LOCATIONS, check_location, check_object
+from envs.kitchen.language import parse_skill
 
 # the order in which `find` searches when the object is not at the robot's location
 SEARCH_ORDER: tuple[str, ...] = ("close counter", "far counter", "table", "drawer", "trash can", "user")
