@@ -10,22 +10,8 @@ import time
 from agents.config import EpisodeConfig
 from agents.episode import check_instruction, episode_record, finish_episode, llm_counts, make_planner
 from agents.planner import closed_loop, load_prompt
-from envs.kitchen.state import KitchenState
+from envs.kitchen.state import DEFAULT_INIT, KitchenState
 from envs.record import EpisodeRecorder
-
-# The scene `python -m agents.saycan --task ...` uses when no --init is given: a sponge on the far counter, drinks,
-# snacks and fruit elsewhere, so that most everyday requests make sense.
-DEFAULT_INIT = {
-    "robot": "user",
-    "holding": None,
-    "drawer_open": False,
-    "objects": [
-        ["sponge", "far counter"], ["water bottle", "far counter"],
-        ["coke can", "table"], ["energy bar", "table"],
-        ["apple", "close counter"], ["jalapeno chips", "close counter"],
-    ],
-}
-
 
 def run_episode(task: dict, config: EpisodeConfig, seed: int, llm=None, on_step=None) -> dict:
     """Run one kitchen task. ``on_step(step_dict)`` is called after every step (CLI display)."""

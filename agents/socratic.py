@@ -82,7 +82,8 @@ def cmd_transcribe(args) -> int:
 
 
 def cmd_plan_from_scene(args) -> int:
-    from agents.kitchen_episode import DEFAULT_INIT, check_instruction
+    from agents.kitchen_episode import check_instruction
+    from envs.kitchen.state import DEFAULT_INIT
     from agents.pipelines.scene_plan import SceneToPlan
 
     task = {"id": "cli", "world": "kitchen", "instruction": check_instruction(args.task),

@@ -28,7 +28,7 @@ class BenchConfig:
     max_steps: int = 20
     render: bool = False
     ray_address: str | None = None
-    runners: tuple[tuple[str, str], ...] = ()  # (world, "module:function") overrides of agents.config.EPISODE_RUNNERS
+    runners: tuple[tuple[str, str], ...] = ()  # (world, "module:function") overrides of the WorldSpec.episode_runner (envs.worlds)
     progress: bool = True
     extra: tuple[tuple[str, object], ...] = ()  # --set KEY=VALUE: world knobs passed to EpisodeConfig.extra
 

@@ -17,6 +17,7 @@ from agents.bench.config import BenchConfig
 from agents.config import MODES, EpisodeConfig, episode_runner
 from compose.errors import (BackendUnavailableError, InvalidInputError, ModelNotFoundError, ServerError,
                             UnknownNameError)
+from compose.registry import load_entry
 from envs.tasks import Task
 
 FATAL = (ModelNotFoundError, BackendUnavailableError, ServerError, UnknownNameError)
@@ -68,10 +69,9 @@ def resolve_runner(world: str, config: BenchConfig):
     target = config.runner_for(world)
     if target is None:
         return episode_runner(world)
-    module, func = target.split(":")
     try:
-        return getattr(importlib.import_module(module), func)
-    except (ImportError, AttributeError) as exc:
+        return load_entry(target)
+    except InvalidInputError as exc:
         raise InvalidInputError(f"--runner {world}={target}: cannot load it ({exc})") from None
 
 

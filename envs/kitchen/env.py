@@ -18,22 +18,13 @@ from gymnasium import spaces
 from compose.errors import InvalidInputError
 from compose.registry import load_entry
 from envs.kitchen.language import parse_skill
-from envs.kitchen.state import KitchenState
+from envs.kitchen.state import DEFAULT_INIT, KitchenState
 from envs.kitchen.vocab import LOCATIONS, OBJECTS
 from envs.kitchen.world import KitchenWorld
 
 # the skill library used when none is given (skills sit above envs, so it is named, not imported)
 DEFAULT_LIBRARY = "skills.kitchen:kitchen_library"
 
-# the scene used when reset() gets no init (the same one `python -m agents.saycan` uses)
-DEFAULT_INIT = {
-    "robot": "user", "holding": None, "drawer_open": False,
-    "objects": [
-        ["sponge", "far counter"], ["water bottle", "far counter"],
-        ["coke can", "table"], ["energy bar", "table"],
-        ["apple", "close counter"], ["jalapeno chips", "close counter"],
-    ],
-}
 MAX_COUNT = 32
 
 
