@@ -10,12 +10,9 @@ from dataclasses import dataclass, field
 
 from compose.llm.base import LLMConfig
 
-MODES = ("saycan", "llm", "generative", "oracle-plan")
-
-
 @dataclass(frozen=True)
 class EpisodeConfig:
-    mode: str = "saycan"  # saycan | llm | generative | oracle-plan (navgraph adds its own)
+    mode: str = "saycan"  # a planner strategy of agents.planners.PLANNERS (navgraph's runner has its own modes)
     llm: LLMConfig = field(default_factory=LLMConfig)
     max_steps: int = 20
     render: bool = True  # render frames at decision points

@@ -40,7 +40,8 @@ def run_episode(task: dict, config: EpisodeConfig, seed: int, llm=None, on_step=
             return info, truncated
 
         steps, terminated_by, llm_s = closed_loop(planner, instruction, config.max_steps, observe, act,
-                                                  lambda: world.sim_time, world.render_frame, recorder, on_step)
+                                                  lambda: world.sim_time, world.render_frame, recorder, on_step,
+                                                  world="kitchen")
         final_state = world.kitchen_state()
     finally:
         env.close()

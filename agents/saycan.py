@@ -11,7 +11,7 @@ import sys
 from agents.cli import add_llm_args, json_arg, llm_config, run_main
 from agents.config import EpisodeConfig
 from agents.kitchen_episode import check_instruction, run_episode  # noqa: F401  (re-exported for callers)
-from agents.planner import PLANNER_MODES
+from agents.planners import PLANNERS
 from compose.errors import InvalidInputError
 from compose.registry import load_entry
 from envs.worlds import WORLDS, worlds_run_by
@@ -29,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument("--init", help="start state as JSON or @FILE (default: a kitchen scene where the task makes sense)")
     src.add_argument("--goal", help="goal predicate as JSON or @FILE, checked on the simulator's final state")
     p.add_argument("--world", default=WORLD_CHOICES[0], choices=WORLD_CHOICES)
-    p.add_argument("--mode", default="saycan", choices=PLANNER_MODES)
+    p.add_argument("--mode", default="saycan", choices=PLANNERS.names())
     p.add_argument("--plan", help="for --mode oracle-plan: the skills, separated by ';'")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--max-steps", type=int, default=20)
@@ -97,7 +97,7 @@ def main(argv=None) -> int:
     config = EpisodeConfig(mode=args.mode, llm=llm_config(args), max_steps=args.max_steps,
                            render=bool(args.record), record_dir=args.record, oracle_plan=plan)
     llm = None
-    if args.mode != "oracle-plan":
+    if "llm" in PLANNERS.get(args.mode).needs:
         with console.status(f"loading {config.llm.model} ({config.llm.backend})..."):
             llm = get_llm(config.llm)
     console.print(f"[bold]task[/bold]: {task['instruction']}   (world {args.world}, mode {args.mode}, seed {args.seed})")

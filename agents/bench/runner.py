@@ -14,7 +14,8 @@ import traceback
 from dataclasses import dataclass
 
 from agents.bench.config import BenchConfig
-from agents.config import MODES, EpisodeConfig, episode_runner
+from agents.config import EpisodeConfig, episode_runner
+from agents.planners import PLANNERS
 from compose.errors import (BackendUnavailableError, InvalidInputError, ModelNotFoundError, ServerError,
                             UnknownNameError)
 from compose.registry import load_entry
@@ -78,7 +79,7 @@ def resolve_runner(world: str, config: BenchConfig):
 def check_runners(worlds, config: BenchConfig) -> None:
     """Fail early (before any episode) if a world has no importable runner, a mode is unknown or a ``--set`` knob
     is one no world of the run reads (runner modules list theirs in ``EXTRA_KEYS``: key -> allowed values or None)."""
-    known = set(MODES)
+    known = set(PLANNERS.names())
     knobs: dict[str, object] = {}
     for world in sorted(set(worlds)):
         try:
@@ -100,7 +101,8 @@ def check_runners(worlds, config: BenchConfig) -> None:
 
 
 def episode_config(spec: EpisodeSpec, config: BenchConfig) -> EpisodeConfig:
-    plan = spec.task.get("oracle_plan") if spec.mode == "oracle-plan" else None
+    follows_plan = spec.mode in PLANNERS and PLANNERS.get(spec.mode).follows_given_plan
+    plan = spec.task.get("oracle_plan") if follows_plan else None
     return EpisodeConfig(mode=spec.mode, llm=config.llm, max_steps=config.max_steps, render=config.render,
                          oracle_plan=tuple(plan) if plan else None, extra=config.extra)
 
