@@ -20,10 +20,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from compose.errors import InvalidInputError
+from compose.registry import load_entry
 from envs.record import file_frame_digest, frame_digest, integrity, to_jsonable
+from envs.worlds import WORLDS
 
 MAX_LISTED = 30  # differences listed in the error (all of them are counted)
 
@@ -72,8 +74,8 @@ class Rerun:
     final_state: dict | None = None
 
 
-# ---------------------------------------------------------------------------------------------- per-world re-runs
-def _rerun_kitchen(record: dict, render: bool) -> Rerun:
+# ------------------------------------------- per-world re-runs (each world's WorldSpec.trajectory_rerun names one)
+def rerun_kitchen(record: dict, render: bool) -> Rerun:
     from envs.kitchen.env import KitchenEnv
 
     init = _init(record)
@@ -99,7 +101,7 @@ def _rerun_kitchen(record: dict, render: bool) -> Rerun:
         env.close()
 
 
-def _rerun_tabletop(record: dict, render: bool) -> Rerun:
+def rerun_tabletop(record: dict, render: bool) -> Rerun:
     from envs.tabletop.controller import Noise
     from envs.tabletop.env import TabletopEnv
     from envs.tabletop.vocab import ALL_SKILL_TEXTS, DONE
@@ -135,7 +137,7 @@ def _rerun_tabletop(record: dict, render: bool) -> Rerun:
         env.close()
 
 
-def _rerun_navgraph(record: dict, render: bool) -> Rerun:
+def rerun_navgraph(record: dict, render: bool) -> Rerun:
     import numpy as np
 
     from envs.navgraph.env import NavGraphEnv
@@ -158,11 +160,7 @@ def _rerun_navgraph(record: dict, render: bool) -> Rerun:
     return run
 
 
-RERUNS: dict[str, Callable[[dict, bool], Rerun]] = {
-    "kitchen": _rerun_kitchen, "tabletop": _rerun_tabletop, "navgraph": _rerun_navgraph}
-# the step fields compared with the re-run, per world (a field the record lacks is not compared: older records)
-STEP_FIELDS = {"kitchen": ("skill", "success", "reason", "state"), "tabletop": ("skill", "success", "reason", "state"),
-               "navgraph": ("action", "from", "node", "success", "distance")}
+# the step fields compared with the re-run: those the re-run reports (a field the record lacks is not compared)
 
 
 def _init(record: dict) -> dict:
@@ -221,7 +219,7 @@ def check_steps(record: dict, run: Rerun) -> list[Difference]:
         if i >= len(run.steps):
             out.append(Difference(f"step {i}", "step", step, "<no step: the replay ended before it>"))
             continue
-        for name in STEP_FIELDS[record["world"]]:
+        for name in run.steps[i]:
             if name in step:
                 out += diff_values(step[name], run.steps[i].get(name), f"step {i}", name)
     if len(run.steps) > len(steps):
@@ -265,14 +263,14 @@ def check_frames(record: dict, run: Rerun | None) -> list[Difference]:
 
 def differences(record: dict, rerun: bool = True) -> tuple[list[Difference], Rerun | None]:
     """Every difference between the record and its re-run (``rerun=False``: only what needs no simulator)."""
-    world = record["world"]
-    if world not in RERUNS:
-        raise InvalidInputError(f"cannot replay world {world!r}; known: {', '.join(sorted(RERUNS))}")
+    spec = WORLDS.get(record["world"])
+    if spec.trajectory_rerun is None:
+        raise InvalidInputError(f"world {spec.name!r} has no step-by-step re-run (WorldSpec.trajectory_rerun)")
     out = check_integrity(record)
     run = None
     if rerun:
         render = record.get("frame_hashes") is not None or (Path(record.get("_path", ".")) / "frames").is_dir()
-        run = RERUNS[world](record, render)
+        run = load_entry(spec.trajectory_rerun)(record, render)
         if "initial_state" in record:
             out += diff_values(to_jsonable(record["initial_state"]), run.initial_state, "start (seed "
                                f"{record['seed']})", "initial_state")

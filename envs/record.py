@@ -12,28 +12,24 @@ readable -- ``agents.replay_verify`` then checks the frame files against the re-
 
 Each step is a dict with at least "index", "skill" (or "action" for navigation), "success", and for the kitchen
 "t", "t_end" (simulated seconds), "reason", "perception", "state" (after the step) and the planner's scores.
-Replaying = rebuilding the world from (seed, task init) and applying the recorded actions; ``REPLAYERS`` maps a world
-to the function that does that and returns the final state, which must equal the recorded one.
+Replaying = rebuilding the world from (seed, task init) and applying the recorded actions; each world's
+``WorldSpec.replayer`` (``envs.worlds``) names the function that does that and returns the final state, which must equal the recorded one.
 """
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 import os
 from pathlib import Path
 
 import numpy as np
 
-from compose.errors import InvalidInputError, UnknownNameError
+from compose.errors import InvalidInputError
+from compose.registry import load_entry
+from envs.worlds import WORLDS
 
 FORMAT = "socratic-episode/1"
 REQUIRED = ("format", "world", "task", "seed", "steps", "final_state")
-REPLAYERS = {
-    "kitchen": "envs.kitchen_replay:replay",
-    "tabletop": "envs.tabletop.replay:replay",
-    "navgraph": "envs.navgraph.replay:replay",
-}
 
 
 def _json_default(obj):
@@ -145,8 +141,8 @@ def load_record(directory: str | os.PathLike) -> dict:
 
 def _shape_problem(record: dict) -> str | None:
     """What is wrong with a parsed record's shape (types of the fields replay reads), or None."""
-    if not isinstance(record["world"], str) or record["world"] not in REPLAYERS:
-        return f"unknown world {record['world']!r}; known: {', '.join(sorted(REPLAYERS))}"
+    if not isinstance(record["world"], str) or record["world"] not in WORLDS:
+        return f"unknown world {record['world']!r}; known: {', '.join(WORLDS.names())}"
     if not isinstance(record["task"], dict):
         return "'task' must be an object"
     seed = record["seed"]
@@ -175,7 +171,5 @@ def _shape_problem(record: dict) -> str | None:
 
 
 def replayer(world: str):
-    if world not in REPLAYERS:
-        raise UnknownNameError("world", world, REPLAYERS)
-    module, func = REPLAYERS[world].split(":")
-    return getattr(importlib.import_module(module), func)
+    """The function that replays a record of ``world`` (its ``WorldSpec.replayer``)."""
+    return load_entry(WORLDS.get(world).replayer)

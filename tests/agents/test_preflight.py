@@ -126,7 +126,7 @@ def test_empty_task_file_says_so_without_mentioning_family(tmp_path, content, ca
 
 
 def test_episode_qa_empty_question_refused_before_any_work(tmp_path, capsys, monkeypatch):
-    import compose.pipelines.episode_qa as eqa
+    import agents.pipelines.episode_qa as eqa
 
     monkeypatch.setattr(eqa, "load_episode_log", lambda *a: (_ for _ in ()).throw(AssertionError("work done")))
     code, _, err = run(socratic.main, ["episode-qa", str(tmp_path), "-q", ""], capsys)

@@ -27,8 +27,8 @@ VALID_TASKS = {w: [json.loads(ln) for ln in lines if ln.strip()] for w, lines in
 
 
 def _vocab() -> list:
-    from envs.kitchen_goals import PREDICATES as KP
-    from envs.kitchen_vocab import LOCATIONS, OBJECTS
+    from envs.kitchen.goals import PREDICATES as KP
+    from envs.kitchen.vocab import LOCATIONS, OBJECTS
     from envs.tabletop.goals import PREDICATES as TP
     from envs.tabletop.vocab import OBJECTS as TOBJ, REGIONS
 
@@ -126,7 +126,7 @@ def test_task_file_random_bytes(tmp_path_factory, blob):
 # --------------------------------------------------------------------------------------------- goal predicates
 def _state(world: str, task: dict):
     if world == "kitchen":
-        from envs.kitchen_state import KitchenState
+        from envs.kitchen.state import KitchenState
 
         return KitchenState.from_init(task["init"]).to_dict()
     if world == "tabletop":
