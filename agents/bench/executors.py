@@ -131,7 +131,8 @@ class RayExecutor(Executor):
         super().__init__(config)
         self.ray = optional_import("ray", "ray", "ray==2.60.0")
         self.actors: list = []
-        self.started = False
+        self.started = False  # this executor started a local Ray (its processes are ours to stop)
+        self.connected = False  # this executor called ray.init (so it disconnects in close)
 
     def run(self, specs):
         ray = self.ray
@@ -140,7 +141,7 @@ class RayExecutor(Executor):
         if not ray.is_initialized():
             kwargs = {"address": self.config.ray_address} if self.config.ray_address else {
                 "num_cpus": self.config.workers, "include_dashboard": False}
-            self.started = not self.config.ray_address  # a local Ray: its processes are ours to stop
+            self.started, self.connected = not self.config.ray_address, True
             try:
                 with keep_signal_handlers():  # ray.init installs a SIGTERM handler that only calls sys.exit
                     ray.init(log_to_driver=False, configure_logging=False, **kwargs)
@@ -173,7 +174,7 @@ class RayExecutor(Executor):
                 pass
         self.actors = []
         procs = descendants() if self.started else []  # a local Ray's processes all descend from this one
-        if self.ray.is_initialized():
+        if self.connected and self.ray.is_initialized():
             self.ray.shutdown()
         stop_processes(procs)  # ray.shutdown leaves some of a local Ray's agents running
-        self.started = False
+        self.started = self.connected = False
