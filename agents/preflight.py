@@ -83,7 +83,7 @@ def output_file(path: str | os.PathLike, flag: str, suffixes: frozenset[str] | N
 
 
 def check_model_path(path: str | None, flag: str = "--model-path") -> None:
-    """A weights path must exist; a transformers folder needs a readable config.json object with model_type."""
+    """A weights path must exist; a transformers folder needs a config.json holding a JSON object."""
     if path is None:
         return
     p = Path(path).expanduser()

@@ -66,8 +66,8 @@ CASES = [
     Case("saycan: --plot onto a folder", saycan("--plot", "$TMP"), 2, "is a folder; give a file name"),
     Case("saycan: --model-path with invalid config.json", saycan("--model-path", "$TMP/bad_model"), 2,
          "config.json is not a valid JSON model config"),
-    Case("saycan: --model-path config.json without model_type", saycan("--model-path", "$TMP/typeless_model"), 2,
-         "not a transformers model config"),
+    Case("saycan: --model-path config.json not an object", saycan("--model-path", "$TMP/list_model"), 2,
+         "not a transformers model config (not a JSON object)"),
     Case("saycan: --model-path that does not exist", saycan("--model-path", "$TMP/nowhere"), 2,
          "--model-path: no such file or folder"),
     Case("saycan: --model-path to a corrupt .gguf", saycan("--model-path", "$TMP/corrupt.gguf"), 2,
@@ -196,8 +196,8 @@ def make_fixtures(tmp: Path, need_record: bool) -> None:
     (tmp / "broken.jsonl").write_text('{"id": "x", "world": \n')
     (tmp / "bad_model").mkdir()
     (tmp / "bad_model" / "config.json").write_text("{ not json")
-    (tmp / "typeless_model").mkdir()
-    (tmp / "typeless_model" / "config.json").write_text('{"hidden_size": 8}')
+    (tmp / "list_model").mkdir()
+    (tmp / "list_model" / "config.json").write_text('["not", "a", "config"]')
     (tmp / "corrupt.gguf").write_bytes(b"this is not a model")
     (tmp / "b_used").mkdir()
     (tmp / "b_used" / "episodes.jsonl").write_text('{"id": "a", "mode": "saycan", "seed": 0}\n')

@@ -109,10 +109,10 @@ def test_model_path_with_invalid_config_is_one_error_line(tmp_path):
     assert proc.stderr.startswith("error: --model-path: ") and "config.json is not a valid JSON model config" in \
         proc.stderr
     assert "Traceback" not in proc.stderr and proc.stderr.count("error:") == 1
-    (bad / "config.json").write_text('{"hidden_size": 4}')
+    (bad / "config.json").write_text('["not", "an", "object"]')
     from compose.models import resolve_model
 
-    with pytest.raises(InvalidInputError, match="no \"model_type\""):
+    with pytest.raises(InvalidInputError, match="not a JSON object"):
         resolve_model("x", str(bad))
 
 
