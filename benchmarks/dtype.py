@@ -101,25 +101,23 @@ def _run(args) -> int:
         torch.set_num_threads(args.threads)
     options = kitchen_skill_texts()
     ctxs = contexts(args.contexts)
-    load_before = os.getloadavg()
-    rows = []
+    result = {"command": "python -m benchmarks.dtype " + " ".join(sys.argv[1:]), "options": len(options),
+              "contexts": ctxs, "torch_threads": torch.get_num_threads(), "cpu_count": os.cpu_count(),
+              "cpu_capability": torch.backends.cpu.get_cpu_capability(), "platform": platform.platform(),
+              "torch": torch.__version__, "loadavg_before": os.getloadavg(), "rows": []}
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
     for name in [m.strip() for m in args.models.split(",") if m.strip()]:
         lm32 = make_llm(LLMConfig(model=name, dtype="float32"))
         lm16 = make_llm(LLMConfig(model=name, dtype="bfloat16"))
         row = {"model": name, **compare(lm32, lm16, ctxs, options, args.repeats)}
-        rows.append(row)
+        result["rows"].append(row)
         print(f"{name:22s} fp32 {row['fp32_s']:7.2f} s  bf16 {row['bf16_s']:7.2f} s  fp32/bf16 "
               f"{row['speed_ratio']:5.2f}x  max |dlogp| {row['max_abs_diff']:.3f} nats  same top option "
               f"{row['same_top']}/{row['contexts']}", flush=True)
         del lm32, lm16
-    result = {"command": "python -m benchmarks.dtype " + " ".join(sys.argv[1:]), "options": len(options),
-              "torch_threads": torch.get_num_threads(), "cpu_count": os.cpu_count(),
-              "cpu_capability": torch.backends.cpu.get_cpu_capability(), "platform": platform.platform(),
-              "torch": torch.__version__, "loadavg_before": load_before, "loadavg_after": os.getloadavg(),
-              "rows": rows}
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=1))
+        result["loadavg_after"] = os.getloadavg()
+        out.write_text(json.dumps(result, indent=1))  # after every model: a long run can be stopped early
     print(f"wrote {out}")
     return 0
 
