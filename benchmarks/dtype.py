@@ -95,7 +95,7 @@ def _run(args) -> int:
     import torch
 
     from compose.llm import LLMConfig, make_llm
-    from skills.kitchen_language import kitchen_skill_texts
+    from envs.kitchen.language import kitchen_skill_texts
 
     if args.threads:
         torch.set_num_threads(args.threads)

@@ -1,6 +1,6 @@
 """The hand-written dev task files: valid, sized, every family covered, and every task feasible.
 
-Feasibility: a breadth-first search with the perfect-skill models (``envs.kitchen_goals.shortest_plan``,
+Feasibility: a breadth-first search with the perfect-skill models (``envs.kitchen.goals.shortest_plan``,
 ``envs.tabletop.symbolic.shortest_plan``) finds a plan of at most MAX_STEPS skills reaching the goal, and the
 goal does not already hold at the start.
 """
@@ -55,8 +55,8 @@ def test_kitchen_dev_has_varied_start_states():
 
 @pytest.mark.slow
 def test_every_kitchen_dev_task_has_a_short_plan():
-    from envs.kitchen_goals import check_goal, shortest_plan
-    from envs.kitchen_state import KitchenState
+    from envs.kitchen.goals import check_goal, shortest_plan
+    from envs.kitchen.state import KitchenState
 
     problems = []
     for t in load_tasks(KITCHEN):

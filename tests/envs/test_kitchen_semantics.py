@@ -2,8 +2,8 @@
 delivered objects are out of play, `find` with the object in the hand, `visited` in order."""
 import pytest
 
-from envs.kitchen_goals import check_goal, plan_success, shortest_plan, visit_progress
-from envs.kitchen_state import DELIVERED, SEARCH_ORDER, KitchenState, apply_skill
+from envs.kitchen.goals import check_goal, plan_success, shortest_plan, visit_progress
+from envs.kitchen.state import DELIVERED, SEARCH_ORDER, KitchenState, apply_skill
 
 
 def start(objects, robot="user", holding=None, drawer_open=False):
@@ -85,7 +85,7 @@ def test_visited_goal_respects_order_in_plans_and_search():
 
 # ---------------------------------------------------------------------------------------------- physical skills
 def perception(**kw):
-    from envs.kitchen_vocab import LOCATIONS
+    from envs.kitchen.vocab import LOCATIONS
 
     p = {"location": "user", "visible": [], "reachable": [], "holding": None, "drawer_open": False,
          "free_space": True, "seen": {"user": []}, "explored": ["user"],

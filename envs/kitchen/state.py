@@ -11,8 +11,19 @@ import copy
 from dataclasses import dataclass, field
 
 from compose.errors import InvalidInputError
-from envs.kitchen_vocab import LOCATIONS, check_location, check_object
-from skills.kitchen_language import parse_skill
+from envs.kitchen.vocab import LOCATIONS, check_location, check_object
+from envs.kitchen.language import parse_skill
+
+# the scene used when a task gives no init (KitchenEnv.reset, `python -m agents.saycan --task ...`): a sponge on the far
+# counter, drinks, snacks and fruit elsewhere, so that most everyday requests make sense
+DEFAULT_INIT = {
+    "robot": "user", "holding": None, "drawer_open": False,
+    "objects": [
+        ["sponge", "far counter"], ["water bottle", "far counter"],
+        ["coke can", "table"], ["energy bar", "table"],
+        ["apple", "close counter"], ["jalapeno chips", "close counter"],
+    ],
+}
 
 # where `find` looks, in this order, when the object is not in view: the places things are kept. Objects handed to
 # the user or thrown into the trash can are out of play and never a search target (docs/kitchen.md).
