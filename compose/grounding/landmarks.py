@@ -1,18 +1,29 @@
-"""Landmark extraction: instruction -> ordered landmark phrases.
+"""Landmark extraction: instruction -> ordered landmark phrases. One registry, ``EXTRACTORS``:
 
-``LLMLandmarks`` asks a language model with the few-shot prompt compose/prompts/lmnav_landmarks.txt (greedy, one
-line); ``rule_landmarks`` is the rule-based noun-phrase baseline (determiner + words up to a function word).
+- ``llm`` (default with a model): constrained -- the candidates are phrases of the instruction
+  (compose/grounding/candidates.py: spaCy noun chunks + the rule phrases); the model decides which are landmarks
+  and in which order by exact likelihood scoring, never by free generation (``ConstrainedLandmarks``);
+- ``spacy``: noun chunks with a landmark-like head, ordered by the route words;
+- ``rules``: determiner + words up to a function word, filtered and ordered the same way;
+- ``generate``: the old free generation with the few-shot prompt compose/prompts/lmnav_landmarks.txt (greedy).
+
+Every extractor returns ``[]`` when the instruction names no landmark; callers refuse to drive then.
 """
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
+from compose.errors import InvalidInputError
 from compose.llm.base import check_text
+from compose.registry import Registry
 
 PROMPT_PATH = Path(__file__).resolve().parents[1] / "prompts" / "lmnav_landmarks.txt"
+CHECK_PROMPT_PATH = PROMPT_PATH.with_name("lmnav_landmark_check.txt")
+ORDER_PROMPT_PATH = PROMPT_PATH.with_name("lmnav_landmark_order.txt")
+EXTRACTORS: Registry = Registry("landmark extractor")
 _DETERMINERS = r"(?:the|a|an)"
-_FUNCTION = {"and", "then", "where", "once", "when", "until", "after", "before", "is", "are", "was", "you", "should",
+FUNCTION_WORDS = {"and", "then", "where", "once", "when", "until", "after", "before", "is", "are", "was", "you", "should",
              "to", "at", "in", "on", "by", "of", "with", "near", "next", "past", "first", "finally", "please", "that",
              "which", "there", "it", "from", "into", "towards", "toward", "for", "or", "but", "so", "if", "your"}
 _NOT_LANDMARKS = {"left", "right", "way", "end", "order", "turn", "stop", "destination", "first", "last", "other"}
@@ -33,7 +44,7 @@ def rule_landmarks(instruction: str) -> list[str]:
         if tokens[i] in ("the", "a", "an"):
             words = []
             i += 1
-            while i < len(tokens) and tokens[i][0].isalpha() and tokens[i] not in _FUNCTION \
+            while i < len(tokens) and tokens[i][0].isalpha() and tokens[i] not in FUNCTION_WORDS \
                     and tokens[i] not in ("the", "a", "an") and len(words) < 5:
                 words.append(tokens[i])
                 i += 1
@@ -78,3 +89,128 @@ class LLMLandmarks:
         [text] = self.llm.generate([self.prompt(instruction)], max_tokens=self.max_tokens, stop=["\n"],
                                    temperature=0.0)
         return parse_landmarks(text)
+
+
+@EXTRACTORS.register("generate")
+class GenerateExtractor:
+    """The old free generation (kept as a baseline): the model may invent, drop or repeat landmarks."""
+
+    needs_llm = True
+
+    def __init__(self, llm=None):
+        if llm is None:
+            raise InvalidInputError("the generate landmark extractor needs a language model")
+        self.inner = LLMLandmarks(llm)
+
+    def __call__(self, instruction: str) -> list[str]:
+        return self.inner(instruction)
+
+
+def _dedupe(phrases) -> list[str]:
+    out: list[str] = []
+    for p in phrases:
+        if p and p not in out:
+            out.append(p)
+    return out
+
+
+def _kept(instruction: str, cands):
+    from compose.grounding.candidates import is_landmark_like, is_negated
+
+    return [c for c in cands if is_landmark_like(c) and not is_negated(instruction, c)]
+
+
+@EXTRACTORS.register("rules")
+class RulesExtractor:
+    """Rule phrases (determiner + words), landmark-like heads only, not negated, in route order."""
+
+    needs_llm = False
+
+    def __init__(self, llm=None):
+        pass
+
+    def __call__(self, instruction: str) -> list[str]:
+        from compose.grounding.candidates import route_order, rule_spans
+
+        check_text(instruction, "instruction")
+        return _dedupe(c.text for c in route_order(instruction, _kept(instruction, rule_spans(instruction))))
+
+
+@EXTRACTORS.register("spacy")
+class SpacyExtractor:
+    """spaCy noun chunks (en_core_web_sm), landmark-like heads only, not negated, in route order."""
+
+    needs_llm = False
+
+    def __init__(self, llm=None):
+        pass
+
+    def __call__(self, instruction: str) -> list[str]:
+        from compose.grounding.candidates import route_order, spacy_candidates
+
+        check_text(instruction, "instruction")
+        return _dedupe(c.text for c in route_order(instruction, _kept(instruction, spacy_candidates(instruction))))
+
+
+@EXTRACTORS.register("llm")
+class ConstrainedLandmarks:
+    """The model chooses among the instruction's own phrases; it cannot invent one.
+
+    1. candidates: spaCy noun chunks + rule phrases (``merged_candidates``);
+    2. which are landmarks: one ``score_options`` call over "<phrase>: yes" / "<phrase>: no" for every candidate
+       after the few-shot prompt compose/prompts/lmnav_landmark_check.txt; a phrase is kept when
+       log p(yes) - log p(no) + prior > 0, where the prior is +``prior`` nats for a phrase the project's rules call
+       landmark-like (head noun, not negated) and -``prior`` otherwise;
+    3. which order: the kept phrases in route-word order and in sentence order are scored as the continuation of
+       the list prompt compose/prompts/lmnav_landmark_order.txt (same tokens, so the sums compare fairly); the route-word
+       order gets the same ``prior`` in nats.
+    """
+
+    needs_llm = True
+
+    def __init__(self, llm=None, prior: float = 2.0, check_template: str | None = None,
+                 list_template: str | None = None):
+        if llm is None:
+            raise InvalidInputError("the llm landmark extractor needs a language model (or use --extractor spacy)")
+        self.llm, self.prior = llm, float(prior)
+        self.check_template = check_template if check_template is not None else CHECK_PROMPT_PATH.read_text()
+        self.list_template = list_template if list_template is not None else ORDER_PROMPT_PATH.read_text()
+        self.last: dict = {}  # the scores behind the last decision (for records and debugging)
+
+    def _text(self, template: str, instruction: str) -> str:
+        return template.replace("{instruction}", " ".join(instruction.split()))
+
+    def membership(self, instruction: str, cands) -> list[float]:
+        """log p(yes) - log p(no) per candidate, all in one exact scoring call."""
+        options = [o for c in cands for o in (f"{c.text}: yes", f"{c.text}: no")]
+        scores = self.llm.score_options(self._text(self.check_template, instruction), options)
+        return [scores[2 * i] - scores[2 * i + 1] for i in range(len(cands))]
+
+    def __call__(self, instruction: str) -> list[str]:
+        from compose.grounding.candidates import merged_candidates, route_order
+
+        check_text(instruction, "instruction")
+        cands = merged_candidates(instruction)
+        if not cands:
+            self.last = {"candidates": []}
+            return []
+        margins = self.membership(instruction, cands)
+        liked = {id(c) for c in _kept(instruction, cands)}
+        keep = [c for c, m in zip(cands, margins) if m + (self.prior if id(c) in liked else -self.prior) > 0]
+        orders = {"route": _dedupe(c.text for c in route_order(instruction, keep)),
+                  "sentence": _dedupe(c.text for c in keep)}
+        chosen, order_scores = "route", {}
+        if len(keep) > 1 and orders["route"] != orders["sentence"]:
+            ctx = self._text(self.list_template, instruction).rstrip()
+            route_lp, sentence_lp = self.llm.score_options(ctx, [" " + "; ".join(orders[k]) + "\n"
+                                                                 for k in ("route", "sentence")])
+            order_scores = {"route": route_lp + self.prior, "sentence": sentence_lp}
+            chosen = max(order_scores, key=order_scores.get)
+        self.last = {"candidates": [c.text for c in cands], "margins": [round(m, 3) for m in margins],
+                     "order": chosen, "order_scores": order_scores}
+        return orders[chosen]
+
+
+def make_extractor(name: str, llm=None):
+    """An extractor by name; ``llm`` is needed by "llm" and "generate"."""
+    return EXTRACTORS.get(name)(llm)
