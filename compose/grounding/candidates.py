@@ -112,10 +112,19 @@ def spacy_candidates(instruction: str) -> list[Candidate]:
             i += 1
             end = chunks[i].end_char
         text = clean(instruction[start:end])
-        if text:
+        if text and not _bare_clause_start(instruction, start, end):
             out.append(Candidate(text, start, end, _head(text), "spacy"))
         i += 1
     return out
+
+
+def _bare_clause_start(instruction: str, start: int, end: int) -> bool:
+    """One bare word opening a clause ("Head towards...", "then look for..."): an imperative verb that the small
+    parser took for a noun. Landmarks in instructions come with a determiner or a modifier."""
+    if " " in instruction[start:end].strip():
+        return False
+    before = instruction[:start].rstrip().lower()
+    return not before or before[-1] in ".,;:!?" or re.search(r"\b(?:then|and|that|this|please|now|so)$", before)
 
 
 def rule_spans(instruction: str) -> list[Candidate]:
@@ -140,21 +149,35 @@ def rule_spans(instruction: str) -> list[Candidate]:
 
 
 def merged_candidates(instruction: str) -> list[Candidate]:
-    """spaCy's chunks plus the rule phrases that overlap none of them, in sentence order."""
+    """spaCy's chunks plus every rule phrase that is not one of them, in sentence order. They may overlap
+    ("fire" from a misparse, "fire hydrant" from the rules): ``resolve_overlaps`` keeps one of each group."""
     spacy_c = spacy_candidates(instruction)
-    extra = [r for r in rule_spans(instruction) if all(r.end <= s.start or r.start >= s.end for s in spacy_c)]
-    return sorted(spacy_c + extra, key=lambda c: c.start)
+    seen = {(c.start, c.end) for c in spacy_c}
+    extra = [r for r in rule_spans(instruction) if (r.start, r.end) not in seen]
+    return sorted(spacy_c + extra, key=lambda c: (c.start, -c.end))
+
+
+def resolve_overlaps(cands: list[Candidate], score) -> list[Candidate]:
+    """Of candidates whose spans overlap, keep the best by ``score(candidate)`` (ties: the longer, then spaCy's)."""
+    ranked = sorted(cands, key=lambda c: (-score(c), -(c.end - c.start), c.source != "spacy"))
+    out: list[Candidate] = []
+    for c in ranked:
+        if all(c.end <= o.start or c.start >= o.end for o in out):
+            out.append(c)
+    return sorted(out, key=lambda c: c.start)
 
 
 # ---------------------------------------------------------------------------------------------- route order
 _SPLIT = re.compile(r"(?P<sentence>[.;!?])|(?P<comma>,)|(?P<conj>\b(?:and|then|but|so)\b)|"
                     r"(?P<none>(?=\b(?:after|before|once|as soon as|when|prior to)\b))", re.I)
 _LEAD = r"^\s*(?:(?:only|right|just|directly|immediately|but|not|even)\s+)*"
-_AFTER = re.compile(_LEAD + r"(?:after|once|when|as soon as)\b", re.I)
+_AFTER = re.compile(_LEAD + r"(?:after|once|as soon as)\b", re.I)  # not "when": "stop when you reach X"
 _BEFORE = re.compile(_LEAD + r"(?:before|prior to)\b", re.I)
-_THAT = re.compile(_LEAD + r"\w+(?: to)? (?:that|this|it|then|you do that|doing that|doing so)\b", re.I)
+_THAT = re.compile(_LEAD + r"\w+(?: \w+ing)?(?: to)? (?:that|this|it|them|there|then|you do that|doing so)\b",
+                   re.I)  # "before that", "before grabbing it": refers back to the previous landmark
+_REFERS_BACK = re.compile(r"\b(?:it|that|them|there|this one)\b", re.I)
 _FIRST = re.compile(r"\b(?:first(?:ly)?|to begin with|to start(?: with)?|start (?:at|by|with|from))\b", re.I)
-_LAST = re.compile(r"\b(?:finally|lastly|at the (?:very )?end|in the end|end (?:up )?(?:at|by|near|next)|"
+_LAST = re.compile(r"\b(?:finally|lastly|at the (?:very )?end|in the end|end(?: up| your \w+)? (?:at|by|near|next)|"
                    r"(?:final|last) stop|destination|finish(?:ing)? (?:at|by|near))\b", re.I)
 
 
@@ -195,21 +218,44 @@ def _last_in_sentence(segs, i) -> bool:
     return i + 1 == len(segs) or segs[i + 1].sentence != segs[i].sentence
 
 
-def route_keys(instruction: str) -> list[_Segment]:
-    """Segments with sort keys: sentence order, moved by "after", "before", "before that", "first", "finally"."""
+def route_keys(instruction: str, starts=()) -> list[_Segment]:
+    """Segments with sort keys: sentence order, moved by "after", "before", "before that", "first", "finally".
+    ``starts``: where the candidates begin; moves skip segments without one."""
     segs = _segments(instruction)
+    has = [any(s.start <= c < s.end for c in starts) for s in segs]
     for i, s in enumerate(segs):
         s.key = float(i)
+
+    def prev_with(i, same_sentence=True):
+        for j in range(i - 1, -1, -1):
+            if same_sentence and segs[j].sentence != segs[i].sentence:
+                return None
+            if has[j]:
+                return j
+        return None
+
+    def carry(i, key):  # a clause without a landmark passes its place on to the next clause of its sentence
+        segs[i].key = key
+        if not has[i] and i + 1 < len(segs) and segs[i + 1].sentence == segs[i].sentence:
+            segs[i + 1].key = key + 0.01
+
     for i, s in enumerate(segs):
-        prev_same = i > 0 and segs[i - 1].sentence == s.sentence
         if _BEFORE.match(s.text):
-            if _THAT.match(s.text) and i > 0:
-                s.key = segs[i - 1].key - 0.5  # "go to the statue, but before that stop at the bench": bench first
-            elif s.sep not in ("none",) and not _last_in_sentence(segs, i):
+            j = prev_with(i, same_sentence=False)
+            if _THAT.match(s.text) and j is not None:
+                if s.sep == "none" and has[j] and not has[i]:
+                    k = prev_with(j, same_sentence=False)  # "visit the ball before it": the ball comes first
+                    if k is not None:
+                        segs[j].key = segs[k].key - 0.5
+                else:
+                    carry(i, segs[j].key - 0.5)  # "go to the statue, but before that stop at the bench"
+            elif s.sep != "none" and not _last_in_sentence(segs, i) and not _THAT.match(s.text):
                 s.key = segs[i + 1].key + 0.5  # "before the bench, look at the cone": cone, bench
-        elif _AFTER.match(s.text) and prev_same and not _THAT.match(s.text):
-            if s.sep == "none" or (s.sep != "sentence" and _last_in_sentence(segs, i)):
-                s.key = segs[i - 1].key - 0.5  # "go to the tree after the car": car, tree
+        elif _AFTER.match(s.text) and not _THAT.match(s.text) and not _REFERS_BACK.search(s.text):
+            j = i - 1
+            if j >= 0 and has[j] and segs[j].sentence == s.sentence and \
+                    (s.sep == "none" or (s.sep != "sentence" and _last_in_sentence(segs, i))):
+                s.key = segs[j].key - 0.5  # "go to the tree after the car": car, tree
     for s in segs:
         if _FIRST.search(s.text):
             s.key -= 1000.0
@@ -220,7 +266,7 @@ def route_keys(instruction: str) -> list[_Segment]:
 
 def route_order(instruction: str, candidates: list[Candidate]) -> list[Candidate]:
     """Candidates sorted by the route words; sentence order among equals."""
-    segs = route_keys(instruction)
+    segs = route_keys(instruction, [c.start for c in candidates])
 
     def key(c: Candidate):
         seg = next((s for s in segs if s.start <= c.start < s.end), None)

@@ -107,9 +107,10 @@ class GenerateExtractor:
 
 
 def _dedupe(phrases) -> list[str]:
+    """Drop repeats and re-mentions ("the orange traffic cone ... don't stop at the cone")."""
     out: list[str] = []
     for p in phrases:
-        if p and p not in out:
+        if p and not any(phrase_match(p, q) for q in out):
             out.append(p)
     return out
 
@@ -187,7 +188,7 @@ class ConstrainedLandmarks:
         return [scores[2 * i] - scores[2 * i + 1] for i in range(len(cands))]
 
     def __call__(self, instruction: str) -> list[str]:
-        from compose.grounding.candidates import merged_candidates, route_order
+        from compose.grounding.candidates import merged_candidates, resolve_overlaps, route_order
 
         check_text(instruction, "instruction")
         cands = merged_candidates(instruction)
@@ -196,7 +197,8 @@ class ConstrainedLandmarks:
             return []
         margins = self.membership(instruction, cands)
         liked = {id(c) for c in _kept(instruction, cands)}
-        keep = [c for c, m in zip(cands, margins) if m + (self.prior if id(c) in liked else -self.prior) > 0]
+        total = {id(c): m + (self.prior if id(c) in liked else -self.prior) for c, m in zip(cands, margins)}
+        keep = resolve_overlaps([c for c in cands if total[id(c)] > 0], lambda c: total[id(c)])
         orders = {"route": _dedupe(c.text for c in route_order(instruction, keep)),
                   "sentence": _dedupe(c.text for c in keep)}
         chosen, order_scores = "route", {}
@@ -214,3 +216,29 @@ class ConstrainedLandmarks:
 def make_extractor(name: str, llm=None):
     """An extractor by name; ``llm`` is needed by "llm" and "generate"."""
     return EXTRACTORS.get(name)(llm)
+
+
+def phrase_match(predicted: str, reference: str) -> bool:
+    """Same landmark phrase: equal after dropping determiners, or one is a run of the other's words that keeps
+    its last word ("red car" ~ "shiny red car", "yellow duck" ~ "statue of a yellow duck", "car" !~ "car park")."""
+    from compose.grounding.candidates import clean
+
+    p, r = clean(predicted).split(), clean(reference).split()
+    if not p or not r:
+        return False
+    short, long_ = (p, r) if len(p) <= len(r) else (r, p)
+    runs = any(long_[i:i + len(short)] == short for i in range(len(long_) - len(short) + 1))
+    return runs and short[-1] == long_[-1] or p == r
+
+
+def landmark_lcs(predicted, reference) -> float:
+    """LM-Nav's landmark-list score: longest common subsequence (phrases compared with ``phrase_match``) divided by
+    the longer list's length, so both missing and extra landmarks cost. 1.0 only for the same list."""
+    n, m = len(predicted), len(reference)
+    if n == 0 or m == 0:
+        return float(n == m)
+    t = [[0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n):
+        for j in range(m):
+            t[i + 1][j + 1] = t[i][j] + 1 if phrase_match(predicted[i], reference[j]) else max(t[i][j + 1], t[i + 1][j])
+    return t[n][m] / max(n, m)
