@@ -233,7 +233,8 @@ def run_episode(task: dict, config: EpisodeConfig, seed: int, llm=None) -> dict:
            "steps": steps, "plan_success": plan_success(task, plan.route), "exec_success": bool(exec_ok),
            "metrics": {"path_length": round(path_len, 4), "shortest_length": round(shortest, 4), "spl": round(spl, 4),
                        "landmarks_predicted": plan.landmarks, "landmark_source": plan.source,
-                       "chosen_nodes": plan.chosen, "objective": round(plan.objective, 4)},
+                       "chosen_nodes": plan.chosen, "objective": round(plan.objective, 4),
+                       **({"landmark_choice": nav.extractor.last} if getattr(nav.extractor, "last", None) else {})},
            "timing": {"total_s": round(time.perf_counter() - t0, 4), **{k: round(v, 4) for k, v in plan.timing.items()}},
            "llm_stats": llm_stats}
     if recorder is not None:
