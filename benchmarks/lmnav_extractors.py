@@ -109,25 +109,30 @@ def main(argv=None) -> int:
     extractors = args.extractor or EXTRACTORS
     llm = get_llm(LLMConfig(model=args.model)) if {"llm", "generate"} & set(extractors) else None
     cache, results = {}, {}
-    for ex in extractors:
+    out = ROOT / args.out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    for ex in extractors:  # results are written after each extractor, so a stopped run keeps what it finished
         results[ex] = {f: evaluate(ex, tasks[f], llm if ex in ("llm", "generate") else None, cache,
                                    sys.stderr.isatty()) for f in files}
         print(f"{ex}: " + "; ".join(f"{Path(f).stem} {100 * r['success']:.1f}% LCS {r['lcs']:.3f} "
                                     f"(median {r['median_s']:.2f} s)" for f, r in results[ex].items()), flush=True)
-    md = table(results)
-    print(md)
-    out = ROOT / args.out
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"model": args.model, "threads": args.threads, "limit": args.limit,
-                               "results": results}, indent=1) + "\n")
-    if args.write_docs:
-        doc = ROOT / "docs" / "lmnav.md"
-        text = doc.read_text()
-        if BEGIN not in text:
-            raise InvalidInputError(f"{doc}: no {BEGIN} marker")
-        head, rest = text.split(BEGIN, 1)
-        doc.write_text(head + BEGIN + "\n" + md + "\n" + END + rest.split(END, 1)[1])
+        out.write_text(json.dumps({"model": args.model, "threads": args.threads, "limit": args.limit,
+                                   "results": results}, indent=1) + "\n")
+        if args.write_docs:
+            write_docs(table(results))
+    print(table(results))
     return 0
+
+
+def write_docs(md: str) -> None:
+    from compose.errors import InvalidInputError
+
+    doc = ROOT / "docs" / "lmnav.md"
+    text = doc.read_text()
+    if BEGIN not in text:
+        raise InvalidInputError(f"{doc}: no {BEGIN} marker")
+    head, rest = text.split(BEGIN, 1)
+    doc.write_text(head + BEGIN + "\n" + md + "\n" + END + rest.split(END, 1)[1])
 
 
 if __name__ == "__main__":

@@ -82,9 +82,21 @@ def _head(text: str) -> str:
     return words[-1] if words else ""
 
 
+COMPOUND_HEADS = {"stop", "crossing", "point", "area", "station", "side", "box"}  # "bus stop", "zebra crossing"
+NOT_MODIFIERS = {"last", "final", "first", "second", "third", "next", "other", "same", "nice", "long", "short",
+                 "whole", "right", "left", "wrong", "good", "best", "quick", "little", "big", "scenic", "easy"}
+
+
 def is_landmark_like(c: Candidate) -> bool:
-    return bool(c.text) and c.head not in NOT_LANDMARK_HEADS and c.text not in NOT_LANDMARK_HEADS \
-        and not c.head.isdigit() and len(c.text) <= 60
+    """The project's rule: a phrase whose head names no place to go (a direction, a time, a person...) is none,
+    unless a noun makes a compound of it ("bus stop" is one, "last stop" is not)."""
+    words = c.text.split()
+    if not c.text or len(c.text) > 60 or c.head.isdigit() or c.text in NOT_LANDMARK_HEADS:
+        return False
+    if c.head not in NOT_LANDMARK_HEADS:
+        return True
+    return c.head in COMPOUND_HEADS and len(words) >= 2 and words[-2] not in NOT_MODIFIERS \
+        and words[-2] not in NOT_LANDMARK_HEADS and words[-1] == c.head
 
 
 def is_negated(instruction: str, c: Candidate) -> bool:
