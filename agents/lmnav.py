@@ -281,6 +281,10 @@ def _landmarks_main(argv) -> int:
 
         llm = get_llm(llm_config(args))
     nav = LMNav(LMNavOptions(extractor=args.extractor), llm)
+    if args.extractor in ("llm", "spacy"):
+        from compose.grounding.candidates import load_spacy
+
+        load_spacy()  # a model too: load it before the clock starts
     t0 = time.perf_counter()
     found, _ = nav.landmarks(args.instruction)
     print(json.dumps(found))
