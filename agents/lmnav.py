@@ -285,6 +285,8 @@ def _landmarks_main(argv) -> int:
         from compose.grounding.candidates import load_spacy
 
         load_spacy()  # a model too: load it before the clock starts
+    if hasattr(nav.extractor, "warm"):
+        nav.extractor.warm()  # the prompts' constant few-shot part, computed once per process
     t0 = time.perf_counter()
     found, _ = nav.landmarks(args.instruction)
     print(json.dumps(found))

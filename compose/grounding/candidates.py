@@ -246,6 +246,9 @@ def route_keys(instruction: str, starts=()) -> list[_Segment]:
                 return j
         return None
 
+    def last_with(i):  # no later clause of the sentence names a landmark ("..., and please hurry" does not)
+        return not any(has[j] for j in range(i + 1, len(segs)) if segs[j].sentence == segs[i].sentence)
+
     def carry(i, key):  # a clause without a landmark passes its place on to the next clause of its sentence
         segs[i].key = key
         if not has[i] and i + 1 < len(segs) and segs[i + 1].sentence == segs[i].sentence:
@@ -261,12 +264,12 @@ def route_keys(instruction: str, starts=()) -> list[_Segment]:
                         segs[j].key = segs[k].key - 0.5
                 else:
                     carry(i, segs[j].key - 0.5)  # "go to the statue, but before that stop at the bench"
-            elif s.sep != "none" and not _last_in_sentence(segs, i) and not _THAT.match(s.text):
+            elif s.sep != "none" and not last_with(i) and not _THAT.match(s.text):
                 s.key = segs[i + 1].key + 0.5  # "before the bench, look at the cone": cone, bench
         elif _AFTER.match(s.text) and not _THAT.match(s.text) and not _REFERS_BACK.search(s.text):
             j = i - 1
             if j >= 0 and has[j] and segs[j].sentence == s.sentence and \
-                    (s.sep == "none" or (s.sep != "sentence" and _last_in_sentence(segs, i))):
+                    (s.sep == "none" or (s.sep != "sentence" and last_with(i))):
                 s.key = segs[j].key - 0.5  # "go to the tree after the car": car, tree
     for s in segs:
         if _FIRST.search(s.text):

@@ -185,6 +185,12 @@ class ConstrainedLandmarks:
     def _text(self, template: str, instruction: str) -> str:
         return template.replace("{instruction}", " ".join(instruction.split()))
 
+    def warm(self) -> None:
+        """Run the prompts' constant few-shot part once, so its KV cache is ready (part of loading the model)."""
+        for template in (self.check_template, self.list_template):
+            prefix = template.split("{instruction}")[0]
+            self.llm.score_options(prefix.rstrip() + " Go to the gate.", [" yes"])
+
     def membership(self, instruction: str, cands) -> list[float]:
         """log p(yes) - log p(no) per candidate, all in one exact scoring call."""
         options = [o for c in cands for o in (f"{c.text}: yes", f"{c.text}: no")]

@@ -28,6 +28,7 @@ ORDERING = [  # (instruction, expected order) -- route words decide, not the sen
     ("End at the cinema; first pass the museum and then the library.", ["museum", "library", "cinema"]),
     ("First the tree, then the bench, and finally the stop sign.", ["tree", "bench", "stop sign"]),
     ("Once you pass the kiosk, keep going to the gate.", ["kiosk", "gate"]),
+    ("Stop at the big tree, but only after you have driven past the red car, and please hurry.", ["red car", "big tree"]),
     ("Drive to the red car and when you see the tree, turn right, then stop at the mailbox.",
      ["red car", "tree", "mailbox"]),
 ]
