@@ -104,7 +104,7 @@ def main(argv=None) -> int:
     on_step = None if args.quiet else (lambda step: console.print(step_table(step)))
     if args.world == "kitchen":
         record = run_episode(task, config, args.seed, llm=llm, on_step=on_step)
-        print_outcome(console, record)
+        print_outcome(console, {**record, "goal": task.get("goal")})
     else:
         from agents.tabletop import run_episode as run_tabletop
 
@@ -112,7 +112,7 @@ def main(argv=None) -> int:
         for step in record["steps"]:
             if on_step:
                 on_step(step)
-        console.print(f"plan: {', '.join(record['plan'])}\ngoal met: {record['exec_success']}")
+        print_outcome(console, {**record, "goal": task.get("goal")})
     if args.plot:
         plot_episode(record, args.plot)
         console.print(f"plot written to {args.plot}")
