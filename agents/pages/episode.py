@@ -166,10 +166,11 @@ def _step_card(record: dict, i: int, step: dict) -> str:
     if scene:
         detail.append(f"<div class='scene'>planner saw: {esc(scene)}</div>")
     detail.append(_extras(step))
-    if isinstance(step.get("scores"), dict) and not step.get("top"):  # navigation: log P(node | landmark)
-        rows = [(esc(lm), bar(math.exp(v), "comb"), f"{v:.2f}") for lm, v in step["scores"].items()]
-        detail.append("<p class='muted'>P(this node | landmark)</p>" + table(["landmark", "probability", "log-prob"],
-                                                                             rows, numeric=(2,)))
+    if isinstance(step.get("scores"), dict) and not step.get("top"):  # other planners' per-option scores
+        flat = {n: (v.get("combined") if isinstance(v, dict) else v) for n, v in step["scores"].items()}
+        rows = [(esc(n), bar(v, "comb")) for n, v in sorted(flat.items(), key=lambda kv: -(kv[1] or 0))
+                if isinstance(v, (int, float))]
+        detail.append(table(["option", "score"], rows))
     else:
         detail.append(candidates_table(step))
     if "t" in step and "t_end" in step:
@@ -199,7 +200,7 @@ def _moves_table(record: dict, steps: list[dict]) -> str:
     return ("<p class='muted'>each row: the camera views after the move (click to enlarge) and P(this node | "
             "landmark) for every landmark</p>"
             + table(["#", "move", "views after the move", "P(node | landmark)", "driven (m)"], rows,
-                    numeric=(0, 4)))
+                    table_id="steps", numeric=(0, 4)))
 
 
 def _navgraph_section(record: dict) -> str:
