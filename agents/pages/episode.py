@@ -137,18 +137,58 @@ def candidates_table(step: dict) -> str:
     return f"<table class='cands'><thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>"
 
 
+def _value(v) -> str:
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, float):
+        return f"{v:.3f}"
+    if isinstance(v, dict):
+        return T.goal_text(v)
+    if isinstance(v, (list, tuple)):
+        return ", ".join(_value(x) for x in v)
+    return str(v)
+
+
 def _extras(step: dict) -> str:
-    extras = step.get("extras") or {}
-    if not isinstance(extras, dict) or not extras:
+    """What the planner recorded besides scores (``Decision.extras``): a chosen goal, its plan, alternatives..."""
+    extras = dict(step.get("extras") or {})
+    if not extras:
         return ""
-    parts = []
-    for k, v in extras.items():
-        if isinstance(v, float):
-            v = f"{v:.3f}"
-        elif isinstance(v, (dict, list)):
-            v = T.goal_text(v) if isinstance(v, dict) else ", ".join(map(str, v))
-        parts.append(f"<b>{esc(k.replace('_', ' '))}</b>: {esc(v)}")
-    return "<p>planner: " + "; ".join(parts) + "</p>"
+    out = []
+    sentence, goal, score = extras.pop("goal_sentence", None), extras.pop("goal", None), extras.pop("goal_score", None)
+    logprob = extras.pop("goal_logprob", None)
+    if sentence or goal is not None:
+        line = "chosen goal: " + (f"&ldquo;{esc(sentence)}&rdquo;" if sentence else "")
+        if goal is not None:
+            line += (" = " if sentence else "") + esc(T.goal_text(goal) if isinstance(goal, dict) else goal)
+        if isinstance(score, (int, float)):
+            line += f"; score {score:.3f}"
+        if isinstance(logprob, (int, float)):
+            line += f" (log-prob {logprob:.2f})"
+        out.append(f"<p>{line}</p>")
+    alternatives = extras.pop("goal_alternatives", None)
+    if isinstance(alternatives, list) and alternatives:
+        pairs = [a for a in alternatives if isinstance(a, (list, tuple)) and len(a) == 2]
+        top = max([abs(float(v)) for _, v in pairs if isinstance(v, (int, float))] + [1e-9])
+        rows = [(esc(n), bar(v, "comb", scale=top if top > 1 else 1.0)) for n, v in pairs
+                if isinstance(v, (int, float))]
+        if rows:
+            out.append("<details><summary>other goals considered</summary>" + table(["goal", "score"], rows)
+                       + "</details>")
+    plan = extras.pop("plan", None)
+    if isinstance(plan, list) and plan:
+        cost = extras.pop("plan_cost", None)
+        out.append(f"<p>planned from here: {' &rarr; '.join(esc(x) for x in plan)}"
+                   + (f" (cost {cost:.2f})" if isinstance(cost, (int, float)) else "") + "</p>")
+    if extras.pop("unreachable", False):
+        out.append("<p class='bad-t'>no plan reaches the chosen goal from here</p>")
+    scene = extras.pop("scene", None)
+    if scene:
+        out.append(f"<div class='scene'>scene: {esc(scene)}</div>")
+    rest = [f"{esc(k.replace('_', ' '))}: {esc(_value(v))}" for k, v in extras.items() if v is not None]
+    if rest:
+        out.append("<p>planner: " + "; ".join(rest) + "</p>")
+    return "".join(out)
 
 
 def _step_card(record: dict, i: int, step: dict) -> str:

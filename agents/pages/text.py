@@ -134,7 +134,14 @@ def perception_text(perception) -> str:
             parts.append("sees " + (", ".join(perception["visible"]) or "nothing it can pick up"))
         if "holding" in perception:
             parts.append(f"holding {perception['holding'] or 'nothing'}")
-        return "; ".join(parts)
+        if "drawer_open" in perception:
+            parts.append("drawer " + ("open" if perception["drawer_open"] else "closed"))
+        seen = perception.get("seen") or {}
+        if seen:
+            parts.append("remembers " + ", ".join(f"{', '.join(v)} at the {k}" for k, v in seen.items() if v))
+        if perception.get("unexplored"):
+            parts.append("not looked at yet: " + ", ".join(perception["unexplored"]))
+        return "; ".join(p for p in parts if p)
     if isinstance(perception, list):
         names = [d.get("name", "?") if isinstance(d, dict) else str(d) for d in perception]
         return "detected: " + (", ".join(names) if names else "nothing")

@@ -42,7 +42,10 @@ def kitchen_record_dir(tmp_path: Path, goal=None, n_steps=2) -> Path:
                                                                              "holding": None},
                       "state": {"robot": "far counter", "holding": None, "drawer_open": False,
                                 "objects": [["sponge", "far counter"]]},
-                      "extras": {"goal": {"at": ["sponge", "user"]}, "goal_score": 0.83}})
+                      "extras": {"goal_sentence": "the sponge is with the user", "goal": {"at": ["sponge", "user"]},
+                                 "goal_score": 0.83, "goal_alternatives": [["the apple is with the user", 0.1]],
+                                 "plan": ["find a sponge", "pick up the sponge"], "plan_cost": 2.5,
+                                 "unreachable": False, "beam": 4}})
     rec.add_frame(rng.integers(0, 255, (224, 224, 3), dtype=np.uint8))
     final = {"robot": "far counter", "holding": None, "drawer_open": False, "objects": [["sponge", "far counter"]]}
     task = {"id": "cli", "instruction": "bring me a sponge", "world": "kitchen", "init": {"robot": "user"}}
@@ -68,7 +71,10 @@ def test_kitchen_page_has_frames_bars_outcome_and_title(tmp_path):
     text = _visible_text(html)
     assert "Goal not met (wanted: sponge handed to the user)" in text
     assert "the planner chose 'done' after 1 skill" in text and "no sponge in view" in text
-    assert "goal: sponge handed to the user; goal score: 0.830" in text  # the planner's extras
+    # the planner's extras: the chosen goal, its plan, the alternatives, anything else
+    assert "chosen goal: “the sponge is with the user” = sponge handed to the user; score 0.830" in text
+    assert "planned from here: find a sponge → pick up the sponge (cost 2.50)" in text
+    assert "other goals considered" in text and "the apple is with the user" in text and "planner: beam: 4" in text
     assert "planner saw: at the user; sees nothing it can pick up; holding nothing" in text
     assert "None" not in text and "null" not in text and "{" not in text
     assert "http://" not in html and "https://" not in html
