@@ -63,10 +63,17 @@ def _plan_line(record: dict) -> str:
     if record.get("world") == "navgraph":
         route = (record.get("plan") or {}).get("route") if isinstance(record.get("plan"), dict) else record.get("plan")
         return " &rarr; ".join(esc(n) for n in (route or []))
-    out = []
+    runs: list[list] = []  # consecutive repeats collapse into one entry with a count
     for s in steps:
-        name = esc(s.get("skill", s.get("action")))
-        out.append(name if s.get("success", True) else f"<span class='bad-t'>{name} (failed)</span>")
+        key = (s.get("skill", s.get("action")), bool(s.get("success", True)))
+        if runs and runs[-1][0] == key:
+            runs[-1][1] += 1
+        else:
+            runs.append([key, 1])
+    out = []
+    for (name, ok), n in runs:
+        text = esc(name) + ("" if ok else " (failed)") + (f" &times; {n}" if n > 1 else "")
+        out.append(text if ok else f"<span class='bad-t'>{text}</span>")
     return " &rarr; ".join(out)
 
 
@@ -218,12 +225,13 @@ def _step_card(record: dict, i: int, step: dict) -> str:
     elif isinstance(step.get("distance"), (int, float)):
         detail.append(f"<p class='muted'>{step['distance']:.1f} m driven so far</p>")
     frame = _step_frame(record, i, step)
-    wide = record.get("world") == "navgraph"
-    pic = (f"<figure>{img(frame, f'frame after step {i + 1}', 'wide' if wide else 'frame')}"
-           f"<figcaption>after step {i + 1} (click to enlarge)</figcaption></figure>") if frame else \
-        "<p class='muted'>no frame recorded</p>"
     cls = "okstep" if ok else "failed"
-    return f"<section class='step {cls}' id='step-{i + 1}'><div class='frames'>{pic}</div><div>{head}{''.join(detail)}</div></section>"
+    if not frame:
+        return f"<section class='step {cls} noframe' id='step-{i + 1}'><div>{head}{''.join(detail)}</div></section>"
+    pic = (f"<figure>{img(frame, f'frame after step {i + 1}', 'frame')}"
+           f"<figcaption>after step {i + 1} (click to enlarge)</figcaption></figure>")
+    return (f"<section class='step {cls}' id='step-{i + 1}'><div class='frames'>{pic}</div>"
+            f"<div>{head}{''.join(detail)}</div></section>")
 
 
 def _moves_table(record: dict, steps: list[dict]) -> str:
@@ -283,9 +291,17 @@ def render_episode(record: dict, verified: bool | None = None, failure: str | No
     start = _frame(record, "frames/000.png")
     body.append(f"<h2>Steps ({len(steps)})</h2>")
     if steps and steps[0].get("top"):
+        mode = record.get("mode") or (record.get("config") or {}).get("mode")
+        last = {"llm": "combined (= p_LLM: this mode ignores affordances)",
+                "generative": "similarity of the LLM's text to the candidate (MiniLM)",
+                "oracle-plan": "combined (1 for the given plan's step)"}.get(
+            mode, "combined (p_LLM &times; affordance)")
         body.append("<p class='legend muted'>bars per candidate:<span style='background:var(--llm)'></span>p_LLM"
                     "<span style='background:var(--aff)'></span>affordance<span style='background:var(--comb)'></span>"
-                    "combined (p_LLM &times; affordance; the planner runs the highest)</p>")
+                    f"{last}; the planner runs the highest</p>")
+    if not start and steps:
+        body.append("<p class='muted'>no frames in this record (the benchmark keeps them with --record-episodes; "
+                    "the command lines with --record)</p>")
     if start:
         body.append(f"<section class='step' id='start'><div class='frames'><figure>"
                     f"{img(start, 'start frame', 'wide' if record.get('world') == 'navgraph' else 'frame')}"

@@ -35,7 +35,7 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 table.sortable th{cursor:pointer;user-select:none}table.sortable th:after{content:" \\2195";color:#aab}
 .step{display:grid;grid-template-columns:272px 1fr;gap:16px;border:1px solid var(--line);border-radius:8px;
   padding:12px;margin:12px 0}
-.step.failed{border-left:6px solid var(--bad)}.step.okstep{border-left:6px solid var(--ok)}
+.step.noframe{grid-template-columns:1fr}.step.failed{border-left:6px solid var(--bad)}.step.okstep{border-left:6px solid var(--ok)}
 .step .frames{display:flex;flex-direction:column;gap:4px}.step figure{margin:0}
 figcaption{font-size:12px;color:var(--muted)}
 img.zoom{cursor:zoom-in;image-rendering:auto;border:1px solid var(--line);border-radius:4px;background:#000}

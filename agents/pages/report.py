@@ -23,7 +23,7 @@ from agents.pages.html import bar, esc, file_uri, img, page, table, tag, yes_no
 REPORT = "report.html"
 PAGES = "pages"
 EPISODES_DIR = "episodes"
-COLOURS = {"stopped early": "#8c6bb1", "wrong object": "#e6550d", "wrong place": "#fdae6b",
+COLOURS = {"stopped early": "#8c6bb1", "wrong object": "#e6550d", "wrong place": "#b8860b",
            "repeated step": "#3182bd", "skill failed physically": "#31a354", "step limit": "#636363",
            "error": "#000000"}
 
@@ -76,7 +76,7 @@ def _taxonomy(tax: dict) -> str:
         failed = t["failed"]
         segs = "".join(f"<span title='{esc(c)}: {n}' style='width:{100 * n / failed:.2f}%;background:{COLOURS[c]}'>"
                        f"</span>" for c, n in t["counts"].items() if n and failed)
-        cells = [esc(mode), f"{failed} of {t['episodes']}", f"<div class='stack'>{segs}</div>"]
+        cells = [esc(mode), f"{failed}/{t['episodes']}", f"<div class='stack'>{segs}</div>"]
         for c in CATEGORIES:
             n = t["counts"][c]
             cells.append(f"<a href='#episodes' class='pick' data-key='{esc(mode)}|{esc(c)}'>{n}</a>" if n else "0")

@@ -94,7 +94,7 @@ def test_benchmark_record_page_without_frames(tmp_path):
     record["goal"] = {"at": ["sponge", "user"]}
     page = write_episode_page(record, tmp_path / "p.html", failure="stopped early", back="../report.html")
     html = page.read_text()
-    assert "data:image" not in html and "no frame recorded" in html
+    assert "data:image" not in html and "no frames in this record" in html
     assert "class='bar llm'" in html and "stopped early" in html and "href='../report.html'" in html
 
 

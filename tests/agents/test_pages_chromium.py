@@ -80,7 +80,7 @@ def test_report_in_chromium(kitchen_bench, tmp_path):
     assert len(rows) == len(records)
     failed = results["failures"]["saycan"]["failed"]
     assert failed == sum(not r["exec_success"] for r in records)
-    assert f"{failed} of {len(records)}" in dom
+    assert f"{failed}/{len(records)}" in dom
     for r in records:
         assert re.search(r'<a href="pages/[^"]+\.html">' + re.escape(r["id"]) + "</a>", dom)
     assert dom.count('class="bar comb"') >= 2  # success rates as bars
