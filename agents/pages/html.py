@@ -48,7 +48,7 @@ img.frame{width:256px;height:auto;display:block}img.strip{width:384px;height:aut
 .bar.llm i{background:var(--llm)}.bar.aff i{background:var(--aff)}.bar.comb i{background:var(--comb)}
 table.cands{width:100%;table-layout:fixed}table.cands th:first-child{width:34%}
 .legend span{display:inline-block;width:11px;height:11px;border-radius:2px;margin:0 4px 0 12px;vertical-align:-1px}
-.tag{display:inline-block;border-radius:10px;padding:0 8px;font-size:12px;background:#eef0f3;margin-right:4px}
+.tag{white-space:nowrap;display:inline-block;border-radius:10px;padding:0 8px;font-size:12px;background:#eef0f3;margin-right:4px}
 .tag.ok{background:#dafbe1;color:var(--ok)}.tag.bad{background:#ffebe9;color:var(--bad)}
 .scene{white-space:pre-wrap;font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12px;
   background:var(--bg);border-radius:4px;padding:6px 8px;margin:6px 0}
@@ -58,7 +58,7 @@ table.cands{width:100%;table-layout:fixed}table.cands th:first-child{width:34%}
   align-items:center;justify-content:center}
 #overlay img{max-width:94vw;max-height:94vh;image-rendering:pixelated;background:#000}
 input.filter{padding:4px 8px;width:320px;margin:6px 0;border:1px solid var(--line);border-radius:4px}
-a{color:#0969da}
+a{color:#0969da}td:first-child a{white-space:nowrap}
 """
 
 SCRIPT = """
