@@ -16,6 +16,7 @@ import numpy as np
 
 from compose.errors import SocraticError
 from envs.record import load_record, replayer, to_jsonable
+from envs.worlds import WORLDS
 
 
 class ReplayMismatchError(SocraticError):
@@ -86,8 +87,17 @@ def print_table(record: dict) -> None:
     Console(width=140).print(table)
 
 
+def _world_extras(record: dict):
+    """The world's replay hooks (``WorldSpec.replay_extras``: html_parts(record), fallback_frames(record)), or None."""
+    import importlib
+
+    module = WORLDS.get(record["world"]).replay_extras
+    return importlib.import_module(module) if module else None
+
+
 def write_html(record: dict, path: str, verified: bool | None) -> None:
-    """A self-contained page (agents.pages.episode): outcome, frames, and every step's candidate scores."""
+    """A self-contained page (agents.pages.episode): outcome, frames, every step's candidate scores, and the world's
+    own sections (``WorldSpec.replay_extras.html_parts``, e.g. the navigation map)."""
     from agents.pages.episode import write_episode_page
 
     write_episode_page(record, path, verified)
@@ -100,11 +110,9 @@ def gif_frames(record: dict) -> list[np.ndarray]:
         from PIL import Image
 
         return [np.asarray(Image.open(f).convert("RGB")) for f in files]
-    if record["world"] == "navgraph":  # no recorded frames: show each visited node's views
-        from envs.navgraph.storage import load_graph
-
-        world = load_graph(record["final_state"]["graph"])
-        return [np.concatenate(list(world.views(n)), axis=1) for n in record["final_state"]["route"]]
+    extras = _world_extras(record)  # no recorded frames: the world may draw some (e.g. each visited node's views)
+    if extras is not None and hasattr(extras, "fallback_frames"):
+        return extras.fallback_frames(record)
     return []
 
 

@@ -78,8 +78,8 @@ class _Targets:
 # ------------------------------------------------------------------------------------------- per world
 def _kitchen_events(record: dict, goal) -> tuple[_Targets, list[str], list[tuple[str, str]], bool]:
     """(goal targets, objects handled, (object, place) put-downs, robot ended in a place the goal rules out)."""
-    from envs.kitchen_vocab import matches
-    from skills.kitchen_language import parse_skill
+    from envs.kitchen.language import parse_skill
+    from envs.kitchen.vocab import matches
 
     t = _Targets(matches)
     for atom, neg in _atoms(goal):

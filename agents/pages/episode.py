@@ -251,30 +251,18 @@ def _moves_table(record: dict, steps: list[dict]) -> str:
                     table_id="steps", numeric=(0, 4)))
 
 
-def _navgraph_section(record: dict) -> str:
-    plan = record.get("plan") if isinstance(record.get("plan"), dict) else None
-    if not plan or not isinstance(record.get("final_state"), dict) or "graph" not in record["final_state"]:
-        return ""
-    from envs.navgraph.plot import plot_route
-    from envs.navgraph.storage import load_graph
+def _world_sections(record: dict) -> str:
+    """The world's own parts of the page (``WorldSpec.replay_extras``: ``html_parts(record)``), e.g. the route map."""
+    import importlib
 
-    world = load_graph(record["final_state"]["graph"])
-    chosen = plan.get("chosen", [])
-    views = [world.image(n, int(v)) for n, v in zip(chosen, plan.get("best_view", [0] * len(chosen)))]
-    png = plot_route(world, record["final_state"]["route"], chosen, plan.get("landmarks", []), views=views,
-                     title=(record.get("task") or {}).get("instruction", "")[:90])
-    out = ["<h2>Map and route</h2>", img(data_uri(png, "image/png"), "map with the route", "wide"),
-           f"<p>landmarks from the instruction ({esc(plan.get('source', ''))}): "
-           f"{esc(', '.join(plan.get('landmarks', [])))}</p>"]
-    if plan.get("top"):
-        rows = []
-        for lm, ch, top in zip(plan.get("landmarks", []), chosen, plan["top"]):
-            cells = " ".join(f"{n}: {math.exp(s):.2f}" for n, s in top)
-            best = top[0][1] if top else None
-            rows.append((esc(lm), esc(ch), bar(math.exp(best) if best is not None else None, "comb"), esc(cells)))
-        out.append("<h3>Landmark scores: top nodes, P(node | landmark)</h3>"
-                   + table(["landmark", "chosen node", "best score", "top nodes"], rows))
-    return "".join(out)
+    from envs.worlds import WORLDS
+
+    world = record.get("world")
+    if world not in WORLDS:
+        return ""
+    module = WORLDS.get(world).replay_extras
+    extras = importlib.import_module(module) if module else None
+    return "".join(extras.html_parts(record)) if extras is not None and hasattr(extras, "html_parts") else ""
 
 
 def render_episode(record: dict, verified: bool | None = None, failure: str | None = None,
@@ -286,8 +274,7 @@ def render_episode(record: dict, verified: bool | None = None, failure: str | No
     instruction = record.get("instruction") or (record.get("task") or {}).get("instruction") or ""
     body.append(f"<h1>&ldquo;{esc(instruction)}&rdquo;</h1><p class='sub'>{_subtitle(record)}</p>")
     body.append(outcome_block(record, verified, failure))
-    if record.get("world") == "navgraph":
-        body.append(_navgraph_section(record))
+    body.append(_world_sections(record))
     start = _frame(record, "frames/000.png")
     body.append(f"<h2>Steps ({len(steps)})</h2>")
     if steps and steps[0].get("top"):
@@ -308,7 +295,7 @@ def render_episode(record: dict, verified: bool | None = None, failure: str | No
                     f"<figcaption>start (click to enlarge)</figcaption></figure></div><div><h3>Start</h3>"
                     f"{kv([('state', '<br>'.join(esc(x) for x in T.state_lines(record.get('world', ''), record.get('initial_state'))))])}"
                     f"</div></section>")
-    if record.get("world") == "navgraph":
+    if steps and all("from" in s and "node" in s for s in steps):  # moves on a graph
         body.append(_moves_table(record, steps))
     else:
         body += [_step_card(record, i, s) for i, s in enumerate(steps)]
