@@ -152,3 +152,14 @@ def test_score_plot_title_never_overlaps_the_first_panel(n_steps):
     legend = fig.legends[0].get_window_extent(renderer)
     assert title.y0 > first.y1 and legend.y0 > first.y1  # display coordinates: y grows upwards
     plt.close(fig)
+
+
+@pytest.mark.slow
+def test_plan_from_scene_prints_the_final_state_and_the_goal(capsys):
+    from agents.socratic import main
+
+    assert main(["plan-from-scene", "--task", "bring me a sponge", "--backend", "fake", "--max-steps", "2",
+                 "--goal", '{"at": ["sponge", "user"]}']) == 0
+    out = capsys.readouterr().out
+    assert "final state:" in out and "handed to the user:" in out and "None" not in out
+    assert "(sponge handed to the user)" in out
