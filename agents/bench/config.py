@@ -30,6 +30,8 @@ class BenchConfig:
     progress: bool = True
     extra: tuple[tuple[str, object], ...] = ()  # --set KEY=VALUE: world knobs passed to EpisodeConfig.extra
     server_concurrency: int | None = None  # --backend openai: model-server requests in flight at most (all workers)
+    record_episodes: bool = False  # keep a record folder with frames per episode (OUT/episodes/) for the pages
+    pages: bool = True  # write OUT/pages/: one HTML page per episode, linked from report.html
 
     def runner_for(self, world: str) -> str | None:
         return dict(self.runners).get(world)
@@ -69,6 +71,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="only tasks of family F (repeatable)")
     p.add_argument("--max-steps", type=int, default=20, help="skills per episode at most (default 20)")
     p.add_argument("--render", action="store_true", help="render frames at decision points (slower)")
+    p.add_argument("--record-episodes", action="store_true",
+                   help="keep each episode's record folder with frames in OUT/episodes/ (replayable; the episode "
+                        "pages of report.html then show the frames). Without it the pages are built from "
+                        "episodes.jsonl: steps, scores and states, no frames")
     p.add_argument("--runner", action="append", default=[], metavar="WORLD=MODULE:FUNC",
                    help="use another episode runner for a world (tests, plug-ins)")
     p.add_argument("--set", action="append", default=[], dest="extra", metavar="KEY=VALUE",
@@ -77,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--server-concurrency", type=int, default=None, metavar="N",
                    help="with --backend openai: at most N requests in flight to the model server, over all workers "
                         "(default: one per worker)")
+    p.add_argument("--no-pages", action="store_true", help="report.html without the per-episode pages")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_llm_args(p)
     return p
@@ -127,4 +134,5 @@ def parse_args(argv=None) -> BenchConfig:
                        executor=a.executor, workers=a.workers, resume=a.resume, limit=a.limit,
                        families=tuple(a.families or ()), max_steps=a.max_steps, render=a.render,
                        ray_address=a.ray_address, runners=tuple(runners), progress=not a.no_progress,
-                       extra=tuple(sorted(extra.items())), server_concurrency=a.server_concurrency)
+                       extra=tuple(sorted(extra.items())), record_episodes=a.record_episodes,
+                       pages=not a.no_pages, server_concurrency=a.server_concurrency)
