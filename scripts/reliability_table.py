@@ -150,7 +150,7 @@ CASES = [
                                          "go to the red car", "--extractor", "rules"), 2, "corrupt or truncated",
          env=(("SOCRATIC_NAVGRAPH_DIR", "$TMP/graph_trunc"),)),
     Case("lmnav: missing graph .npz", ("agents.lmnav", "--graph", "town", "--start", "0", "--instruction",
-                                       "go to the red car", "--extractor", "rules"), 2, "images are missing",
+                                       "go to the red car", "--extractor", "rules"), 2, "missing (the images of graph",
          env=(("SOCRATIC_NAVGRAPH_DIR", "$TMP/graph_missing"),)),
     Case("lmnav: --record onto an existing file", ("agents.lmnav", "--graph", "town", "--start", "0",
                                                    "--instruction", "go", "--record", "$TMP/a_file.txt"), 2,
