@@ -26,10 +26,17 @@ def check_instruction(text) -> str:
     return " ".join(text.split())
 
 
-def make_planner(config: EpisodeConfig, prompt: str, llm=None) -> SayCanPlanner:
-    """The planner for ``config.mode`` over the few-shot ``prompt`` (the LLM and MiniLM come from the model cache)."""
+def make_planner(config: EpisodeConfig, prompt: str, llm=None, world: str = "kitchen") -> SayCanPlanner:
+    """The planner for ``config.mode`` over the few-shot ``prompt`` (the LLM and MiniLM come from the model cache).
+
+    Modes of ``agents.planners.strategies`` (goal, grounded) bring their own prompts and read their knobs from
+    ``config.extra``."""
     if config.mode != "oracle-plan" and llm is None:
         llm = get_llm(config.llm)
+    from agents.planners.strategies import STRATEGIES, make_strategy
+
+    if config.mode in STRATEGIES:
+        return make_strategy(config, llm, world)
     embedder = get_embedder() if config.mode == "generative" else None
     return SayCanPlanner(llm, prompt, mode=config.mode, embedder=embedder, oracle_plan=config.oracle_plan)
 

@@ -13,6 +13,10 @@ from agents.planner import closed_loop, load_prompt
 from envs.kitchen_state import KitchenState
 from envs.record import EpisodeRecorder
 
+MODES = ("goal", "grounded")  # strategies of agents.planners, on top of agents.config.MODES
+EXTRA_KEYS = {"score_norm": ("sum", "mean", "pmi"), "examples": ("fixed", "retrieved"), "k": None, "beam": None,
+              "depth": None, "shortlist": None}
+
 # The scene `python -m agents.saycan --task ...` uses when no --init is given: a sponge on the far counter, drinks,
 # snacks and fruit elsewhere, so that most everyday requests make sense.
 DEFAULT_INIT = {
@@ -71,4 +75,6 @@ def run_episode(task: dict, config: EpisodeConfig, seed: int, llm=None, on_step=
 
 
 def _perception_summary(p: dict) -> dict:
-    return {"location": p.get("location"), "visible": list(p.get("visible", [])), "holding": p.get("holding")}
+    return {"location": p.get("location"), "visible": list(p.get("visible", [])), "holding": p.get("holding"),
+            "drawer_open": bool(p.get("drawer_open")), "seen": {k: list(v) for k, v in p.get("seen", {}).items()},
+            "unexplored": list(p.get("unexplored", []))}

@@ -55,6 +55,7 @@ class Decision:
     combined: float
     top: list[Candidate] = field(default_factory=list)
     generated: str | None = None  # generative mode: the LLM's free text
+    extras: dict = field(default_factory=dict)  # what a strategy wants recorded (e.g. the chosen goal)
 
     def as_dict(self) -> dict:
         d = dict(self.__dict__)
@@ -168,6 +169,7 @@ def closed_loop(planner: SayCanPlanner, instruction: str, max_steps: int, observ
     from envs.record import to_jsonable
 
     history: list[str] = []
+    outcomes: list[tuple[bool, str]] = []
     steps: list[dict] = []
     llm_s, terminated_by = 0.0, "max_steps"
     for k in range(max_steps):
@@ -175,11 +177,15 @@ def closed_loop(planner: SayCanPlanner, instruction: str, max_steps: int, observ
             recorder.add_frame(frame())
         perception, texts, affordances = observe()
         t_plan = time.perf_counter()
-        decision = planner.choose(instruction, history, texts, affordances)
+        if hasattr(planner, "choose_step"):  # strategies of agents.planners see outcomes and perception too
+            decision = planner.choose_step(instruction, history, outcomes, texts, affordances, perception)
+        else:
+            decision = planner.choose(instruction, history, texts, affordances)
         llm_s += time.perf_counter() - t_plan
         t_start = sim_time()
         info, truncated = act(decision)
         history.append(decision.skill)
+        outcomes.append((bool(info["success"]), str(info.get("reason", ""))))
         scores = decision.as_dict()
         scores["skill_index"] = scores.pop("index")
         steps.append(to_jsonable({**scores, "index": k, "t": round(t_start, 3), "t_end": round(sim_time(), 3),
