@@ -11,6 +11,7 @@ import sys
 from agents.cli import add_llm_args, json_arg, llm_config, run_main
 from agents.config import EpisodeConfig
 from agents.kitchen_episode import DEFAULT_INIT, check_instruction, run_episode  # noqa: F401  (runner registry)
+from agents.kitchen_episode import MODES as STRATEGY_MODES
 from agents.planner import PLANNER_MODES
 from compose.errors import InvalidInputError
 
@@ -27,7 +28,11 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument("--init", help="start state as JSON or @FILE (default: a kitchen scene where the task makes sense)")
     src.add_argument("--goal", help="goal predicate as JSON or @FILE, checked on the simulator's final state")
     p.add_argument("--world", default="kitchen", choices=WORLDS)
-    p.add_argument("--mode", default="saycan", choices=PLANNER_MODES)
+    p.add_argument("--mode", default="saycan", choices=PLANNER_MODES + STRATEGY_MODES)
+    p.add_argument("--score-norm", choices=("sum", "mean", "pmi"), default=None,
+                   help="LLM score normalisation for the goal and grounded modes (saycan keeps SayCan's sum)")
+    p.add_argument("--examples", choices=("fixed", "retrieved"), default=None,
+                   help="few-shot examples of the goal and grounded modes: the fixed prompt or the example bank")
     p.add_argument("--plan", help="for --mode oracle-plan: the skills, separated by ';'")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--max-steps", type=int, default=20)
@@ -94,8 +99,9 @@ def main(argv=None) -> int:
     console = Console(stderr=False)
     task = resolve_task(args)
     plan = tuple(s.strip() for s in args.plan.split(";")) if args.plan else None
+    extra = tuple((k, v) for k, v in (("examples", args.examples), ("score_norm", args.score_norm)) if v)
     config = EpisodeConfig(mode=args.mode, llm=llm_config(args), max_steps=args.max_steps,
-                           render=bool(args.record), record_dir=args.record, oracle_plan=plan)
+                           render=bool(args.record), record_dir=args.record, oracle_plan=plan, extra=extra)
     llm = None
     if args.mode != "oracle-plan":
         with console.status(f"loading {config.llm.model} ({config.llm.backend})..."):

@@ -3,7 +3,9 @@
 Requests come from the templates below (written for this project: verbs, object and class words, places,
 multi-object, counting, negation, drawer and start-state requests); start states are drawn with a seed; the goal
 sentence comes from the goal grammar and the plan from the symbolic planner (``agents.planners.kitchen_search``, knowing the start state).
-Nothing here reads a task file.
+The generator never reads a task file. A last decontamination pass drops every generated request that equals an
+instruction of a shipped task file (data/tasks/*.jsonl, data/navgraph/tasks_*.jsonl) or is a near copy of one
+(MiniLM cosine >= 0.9), and prints only how many it dropped (tests/agents/test_example_bank.py checks the result).
 
     python scripts/build_example_bank.py [--n 600] [--seed 0] [--out data/examples/kitchen_bank.jsonl]
 """
@@ -265,13 +267,46 @@ def build(n: int, seed: int) -> list[dict]:
     return out
 
 
+def shipped_instructions() -> list[str]:
+    import glob
+
+    root = Path(__file__).resolve().parents[1]
+    out = []
+    for f in sorted(glob.glob(str(root / "data/tasks/*.jsonl")) + glob.glob(str(root / "data/navgraph/tasks_*.jsonl"))):
+        with open(f, encoding="utf-8") as fh:
+            out += [json.loads(line)["instruction"] for line in fh if line.strip()]
+    return out
+
+
+def _norm(t: str) -> str:
+    return " ".join(t.lower().replace(",", " ").replace(".", " ").replace("?", " ").replace("!", " ").split())
+
+
+def decontaminate(rows: list[dict], near: float = 0.9) -> tuple[list[dict], int, int]:
+    """Drop exact and near copies of shipped instructions; returns (kept rows, n exact, n near)."""
+    import numpy as np
+
+    from compose.tools.embedder import TextEmbedder
+
+    shipped = shipped_instructions()
+    exact = {_norm(t) for t in shipped}
+    kept = [r for r in rows if _norm(r["instruction"]) not in exact]
+    n_exact = len(rows) - len(kept)
+    emb = TextEmbedder()
+    sims = np.asarray(emb.embed([r["instruction"] for r in kept])) @ np.asarray(emb.embed(shipped)).T
+    close = (sims >= near).any(axis=1)
+    return [r for r, c in zip(kept, close) if not c], n_exact, int(close.sum())
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=600)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default="data/examples/kitchen_bank.jsonl")
     a = ap.parse_args(argv)
-    rows = build(a.n, a.seed)
+    rows, n_exact, n_near = decontaminate(build(a.n + a.n // 5, a.seed))
+    rows = rows[: a.n]
+    print(f"decontamination: dropped {n_exact} exact and {n_near} near copies of shipped instructions")
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)
     with open(a.out, "w", encoding="utf-8") as f:
         for r in rows:

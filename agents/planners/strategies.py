@@ -44,10 +44,8 @@ def _goal(config, llm, world: str):
     from agents.planner import load_prompt
 
     norm = _knob(config, "score_norm", DEFAULT_NORM["goal"])
-    if world == "tabletop":
-        from agents.planners.tabletop_goal import TabletopGoalPlanner
-
-        return TabletopGoalPlanner(llm, load_prompt("goal_tabletop"), norm=norm)
+    if world != "kitchen":
+        raise InvalidInputError(f"mode 'goal' is implemented for the kitchen only, not {world!r}")
     from agents.planners.goal import GoalPlanner
 
     from agents.runtime import get_embedder
