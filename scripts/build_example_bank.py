@@ -22,9 +22,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from agents.planners.goal_grammar import CLASS_PLURALS, goal_sentence  # noqa: E402
 from agents.planners.scene import initial_perception, kitchen_scene_text  # noqa: E402
 from agents.planners.kitchen_search import plan_to_goal  # noqa: E402
-from envs.kitchen_goals import check_goal, replay_plan, validate_goal, validate_init  # noqa: E402
-from envs.kitchen_state import KitchenState  # noqa: E402
-from envs.kitchen_vocab import CLASSES, LOCATIONS, OBJECTS  # noqa: E402
+from envs.kitchen.goals import check_goal, replay_plan, validate_goal, validate_init  # noqa: E402
+from envs.kitchen.state import KitchenState  # noqa: E402
+from envs.kitchen.vocab import CLASSES, LOCATIONS, OBJECTS  # noqa: E402
 
 # how people name the objects (first entry: the plain name)
 NAMES = {

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from agents.planners.base import Decision, Planner, StepContext, register_planner
 from agents.planners.goal_grammar import AND, END, GoalAtom, atom_table, combine, goal_atoms, sentence_of
 from agents.planners.scene import kitchen_scene_text
-from agents.planners.scoring import OptionScorer
+from agents.planners.norms import OptionScorer
 from compose.errors import InvalidInputError
 
 FAIL_PENALTY = 2.0
@@ -120,27 +121,55 @@ def _clash(atoms: list[GoalAtom], q: GoalAtom) -> bool:
     return any(a.goal == q.goal for a in atoms)
 
 
-class GoalPlanner:
+@register_planner
+class GoalPlanner(Planner):
     """The goal-directed kitchen strategy: choose a goal once, then plan to it symbolically at every step."""
 
-    needs = frozenset({"llm", "affordances", "scene"})
+    name = "goal"
+    needs = frozenset({"llm", "embedder", "affordances", "scene"})
 
-    def __init__(self, llm, prompt: str, *, norm: str = "mean", examples=None, beam: int = 2, depth: int = 3,
-                 shortlist: int = 48, embedder=None, top_k: int = 5):
-        self.llm, self.prompt, self.examples, self.top_k = llm, prompt, examples, top_k
-        self.chooser = GoalChooser(llm, norm=norm, beam=beam, depth=depth, shortlist=shortlist, embedder=embedder)
+    @dataclass(frozen=True)
+    class Options:
+        score_norm: str = "mean"
+        examples: str = "fixed"  # fixed: compose/prompts/goal_kitchen.txt; retrieved: the example bank's k nearest
+        k: int = 8
+        beam: int = 2
+        depth: int = 3
+        shortlist: int = 48
+
+    @classmethod
+    def options_from(cls, config):
+        from agents.planners.options import knob
+
+        d = cls.Options()
+        return cls.Options(**{f: knob(config, f, getattr(d, f)) for f in d.__dataclass_fields__})
+
+    def __init__(self, llm=None, prompt: str = "", embedder=None, options=None, top_k: int = 5):
+        super().__init__(llm=llm, prompt=prompt, embedder=embedder, options=options, top_k=top_k)
+        from agents.planner import load_prompt
+        from agents.planners.options import example_bank_for
+
+        o = self.options
+        if self._embedder is None and (o.shortlist or o.examples == "retrieved"):
+            from agents.runtime import get_embedder
+
+            self._embedder = get_embedder()
+        self.goal_prompt = load_prompt("goal_kitchen")  # the world's step-wise prompt is not used here
+        self.examples = example_bank_for(o.examples, o.k, self._embedder)
+        self.chooser = GoalChooser(llm, norm=o.score_norm, beam=o.beam, depth=o.depth, shortlist=o.shortlist,
+                                   embedder=self._embedder)
         self.choice: GoalChoice | None = None
         self.visited: list[str] = []
 
     def reset(self, instruction: str, scene: dict | None) -> None:
-        if scene is None:
-            raise InvalidInputError("the goal planner needs the robot's perception (scene)")
+        if scene is None or "location" not in scene:
+            raise InvalidInputError("the goal planner needs the robot's kitchen perception (scene)")
         self.visited = [scene["location"]]
-        prompt = self.prompt if self.examples is None else self.examples.prompt_for(instruction, self.prompt)
+        prompt = self.goal_prompt if self.examples is None else self.examples.prompt_for(instruction,
+                                                                                         self.goal_prompt)
         self.choice = self.chooser.choose(prompt, kitchen_scene_text(scene), instruction)
 
-    def choose(self, ctx):
-        from agents.planner import Decision
+    def choose(self, ctx: StepContext) -> Decision:
         from agents.planners.kitchen_search import belief_from_perception, plan_to_goal
 
         if self.choice is None:

@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from envs.kitchen_vocab import CLASSES, LOCATIONS, OBJECTS
+from envs.kitchen.vocab import CLASSES, LOCATIONS, OBJECTS
 
 CLASS_PHRASES: dict[str, str] = {
     "soda": "a soda", "caffeinated": "a caffeinated drink", "drink": "a drink", "fruit": "a fruit",

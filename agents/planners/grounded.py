@@ -8,10 +8,13 @@ repetition guard: a skill that failed twice, or that would change nothing (``go 
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
+from agents.planners.base import Candidate, Decision, Planner, StepContext, register_planner
 from agents.planners.scene import kitchen_scene_text
-from agents.planners.scoring import OptionScorer
+from agents.planners.norms import OptionScorer
 from compose.llm.base import normalize
 
 GUARD = 1e-3
@@ -24,13 +27,35 @@ def step_text(skill: str, outcome: tuple[bool, str] | None) -> str:
     return f"{skill} (failed: {reason})"
 
 
-class GroundedPlanner:
-    needs = frozenset({"llm", "affordances", "scene"})
+@register_planner
+class GroundedPlanner(Planner):
+    name = "grounded"
+    needs = frozenset({"llm", "embedder", "affordances", "scene"})
 
-    def __init__(self, llm, prompt: str, *, norm: str = "sum", examples=None, top_k: int = 5):
-        self.llm, self.base_prompt, self.examples, self.top_k = llm, prompt, examples, top_k
-        self.scorer = OptionScorer(llm, norm)
-        self.prompt = prompt
+    @dataclass(frozen=True)
+    class Options:
+        score_norm: str = "sum"
+        examples: str = "fixed"  # fixed: the world's SayCan prompt; retrieved: the example bank's k nearest
+        k: int = 8
+
+    @classmethod
+    def options_from(cls, config):
+        from agents.planners.options import knob
+
+        d = cls.Options()
+        return cls.Options(**{f: knob(config, f, getattr(d, f)) for f in d.__dataclass_fields__})
+
+    def __init__(self, llm=None, prompt: str = "", embedder=None, options=None, top_k: int = 5):
+        super().__init__(llm=llm, prompt=prompt, embedder=embedder, options=options, top_k=top_k)
+        from agents.planners.options import example_bank_for
+
+        if self._embedder is None and self.options.examples == "retrieved":
+            from agents.runtime import get_embedder
+
+            self._embedder = get_embedder()
+        self.base_prompt = prompt
+        self.examples = example_bank_for(self.options.examples, self.options.k, self._embedder)
+        self.scorer = OptionScorer(llm, self.options.score_norm)
 
     def reset(self, instruction: str, scene: dict | None) -> None:
         self.prompt = self.base_prompt if self.examples is None else self.examples.dialog_for(instruction,
@@ -41,9 +66,7 @@ class GroundedPlanner:
         seen = f"Scene: {kitchen_scene_text(scene)}\n" if scene else ""
         return f"{self.prompt}{seen}Human: {instruction}\nRobot: {steps}{len(history) + 1}. "
 
-    def choose(self, ctx):
-        from agents.planner import Candidate, Decision
-
+    def choose(self, ctx: StepContext) -> Decision:
         texts = list(ctx.skill_texts)
         context = self.context(ctx.instruction, ctx.history, ctx.outcomes, ctx.scene)
         null = self.context("", (), (), ctx.scene) if self.scorer.norm == "pmi" else None

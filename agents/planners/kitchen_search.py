@@ -1,4 +1,4 @@
-"""Sequence kitchen skills to reach a goal: Dijkstra over the symbolic model (``envs.kitchen_state.apply_skill``).
+"""Sequence kitchen skills to reach a goal: Dijkstra over the symbolic model (``envs.kitchen.state.apply_skill``).
 
 The search runs on a **belief** built from perception only (where the robot is, what it holds, the drawer, what it
 saw where). Objects the goal needs but the robot has not seen are hypothesised at the first place it has not
@@ -13,11 +13,11 @@ import itertools
 import math
 
 from envs.kitchen.layout import LOCATION_SPECS
-from envs.kitchen_goals import check_goal
-from envs.kitchen_state import SEARCH_ORDER, KitchenState, apply_skill
-from envs.kitchen_vocab import CLASSES, LOCATIONS, OBJECTS, article, matches
+from envs.kitchen.goals import check_goal
+from envs.kitchen.state import SEARCH_ORDER, KitchenState, apply_skill
+from envs.kitchen.vocab import CLASSES, LOCATIONS, OBJECTS, article, matches
 from skills.kitchen import CALIBRATED
-from skills.kitchen_language import DONE, parse_skill
+from envs.kitchen.language import DONE, parse_skill
 
 
 def belief_from_perception(p: dict, visited: list[str] | None = None) -> tuple[KitchenState, list[str]]:

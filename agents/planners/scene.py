@@ -2,7 +2,7 @@
 has seen where, the drawer, and where it has not looked yet. Built from the perception summary only."""
 from __future__ import annotations
 
-from envs.kitchen_vocab import LOCATIONS
+from envs.kitchen.vocab import LOCATIONS
 
 
 def _join(items: list[str]) -> str:

@@ -1,56 +1,48 @@
-"""Calibrated option scores for exact LLM scoring: ``sum`` (SayCan's), ``mean`` (per word) and ``pmi``.
+"""SayCan's scoring strategies: every skill text is scored by the LLM given the prompt, the instruction and the steps
+so far (exact sums of token log-probs, ``LanguageModel.score_options``).
 
-- ``sum``: log p(option | context), the exact sum over the option's tokens;
-- ``mean``: that sum divided by the option's number of words (long options are not punished for their length);
-- ``pmi``: log p(option | context) - log p(option | null context), where the null context is the same prompt
-  without the instruction: how much the instruction itself raises the option (Holtzman et al.'s domain-conditional
-  PMI). Null scores are cached per null context, so each is computed once per episode.
+- ``saycan``: p_LLM(skill | context) x affordance(skill, state)
+- ``llm``: p_LLM alone (the no-affordance ablation)
 """
 from __future__ import annotations
 
-from typing import Sequence
-
 import numpy as np
 
-from compose.errors import UnknownNameError
-
-SCORE_NORMS = ("sum", "mean", "pmi")
-
-
-def n_words(text: str) -> int:
-    return max(1, len(text.replace(".", " .").split()))
+from agents.planners.base import Decision, Planner, StepContext, register_planner, saycan_context
+from compose.errors import InvalidInputError
+from compose.llm.base import normalize
 
 
-class OptionScorer:
-    """Scores options with one normalisation; keeps the null-context scores for ``pmi``."""
+class _Scoring(Planner):
+    use_affordances = False
 
-    def __init__(self, llm, norm: str = "sum"):
-        if norm not in SCORE_NORMS:
-            raise UnknownNameError("score normalisation", norm, SCORE_NORMS)
-        self.llm, self.norm = llm, norm
-        self._null: dict[tuple[str, str], float] = {}
+    def choose(self, ctx: StepContext) -> Decision:
+        texts = list(ctx.skill_texts)
+        logprobs = np.array(self.llm.score_options(saycan_context(self.prompt, ctx.instruction, ctx.history), texts),
+                            dtype=float)
+        probs = np.array(normalize(list(logprobs)))
+        aff = None if ctx.affordances is None else np.asarray(ctx.affordances, dtype=float)
+        if self.use_affordances:
+            if aff is None:
+                raise InvalidInputError(f"mode {self.name!r} needs affordances")
+            combined = probs * aff
+        else:
+            combined = probs
+        return self.decide(texts, logprobs, probs, aff, combined)
 
-    def raw(self, context: str, options: Sequence[str]) -> np.ndarray:
-        return np.asarray(self.llm.score_options(context, list(options)), dtype=float)
 
-    def null(self, null_context: str, options: Sequence[str]) -> np.ndarray:
-        todo = [o for o in dict.fromkeys(options) if (null_context, o) not in self._null]
-        if todo:
-            for o, lp in zip(todo, self.raw(null_context, todo)):
-                self._null[(null_context, o)] = float(lp)
-        return np.array([self._null[(null_context, o)] for o in options])
+@register_planner
+class SayCan(_Scoring):
+    """p_LLM(skill | context) x affordance."""
 
-    def normalise(self, logprobs: np.ndarray, options: Sequence[str], null_context: str | None = None) -> np.ndarray:
-        if self.norm == "sum":
-            return np.asarray(logprobs, dtype=float)
-        if self.norm == "mean":
-            return np.asarray(logprobs, dtype=float) / np.array([n_words(o) for o in options])
-        if null_context is None:
-            raise ValueError("pmi needs the null context")
-        return np.asarray(logprobs, dtype=float) - self.null(null_context, options)
+    name = "saycan"
+    needs = frozenset({"llm", "affordances"})
+    use_affordances = True
 
-    def score(self, context: str, options: Sequence[str], null_context: str | None = None) -> tuple[np.ndarray,
-                                                                                                  np.ndarray]:
-        """(raw log-probs, normalised scores) of ``options`` after ``context``."""
-        lp = self.raw(context, options)
-        return lp, self.normalise(lp, options, null_context)
+
+@register_planner
+class LLMOnly(_Scoring):
+    """p_LLM alone (affordances are recorded, not used)."""
+
+    name = "llm"
+    needs = frozenset({"llm"})

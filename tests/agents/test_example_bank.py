@@ -10,7 +10,7 @@ import pytest
 
 from agents.planners.examples import ExampleBank, load_bank
 from agents.planners.goal_grammar import goal_of_sentence
-from envs.kitchen_goals import validate_goal, validate_init
+from envs.kitchen.goals import validate_goal, validate_init
 
 ROOT = Path(__file__).resolve().parents[2]
 NEAR = 0.9

@@ -9,12 +9,12 @@ from agents.planners.goal import GoalChooser, GoalPlanner, _failure_penalties
 from agents.planners.goal_grammar import atom_table, combine, goal_atoms, goal_of_sentence, goal_sentence
 from agents.planners.kitchen_search import belief_from_perception, plan_to_goal
 from agents.planners.scene import initial_perception, kitchen_scene_text
-from agents.planners.scoring import OptionScorer
+from agents.planners.norms import OptionScorer
 from compose.errors import InvalidInputError, UnknownNameError
 from compose.llm.fake import FakeLLM
-from envs.kitchen_goals import check_goal, replay_plan, validate_goal
-from envs.kitchen_state import KitchenState
-from envs.kitchen_vocab import LOCATIONS
+from envs.kitchen.goals import check_goal, replay_plan, validate_goal
+from envs.kitchen.state import KitchenState
+from envs.kitchen.vocab import LOCATIONS
 
 
 def test_every_sentence_round_trips_to_a_valid_goal():
@@ -157,11 +157,12 @@ def test_score_norms():
 
 
 def test_goal_planner_steps_with_fake_llm():
-    from agents.planners.compat import StepContext
-    from skills.kitchen_language import kitchen_skill_texts
+    from agents.planners import PLANNERS, StepContext
+    from envs.kitchen.language import kitchen_skill_texts
 
     target = "give the apple to the user"
-    planner = GoalPlanner(_chooser_llm(target), "Header.\n\n", norm="sum")
+    assert PLANNERS.get("goal") is GoalPlanner
+    planner = GoalPlanner(_chooser_llm(target), options=GoalPlanner.Options(score_norm="sum", shortlist=0))
     init = {"robot": "user", "holding": None, "drawer_open": False, "objects": [["apple", "table"]]}
     p = initial_perception(init)
     planner.reset("apple please", p)

@@ -7,9 +7,9 @@ import os
 import pytest
 
 from compose.errors import InvalidInputError
-from compose.pipelines.episode_qa import EpisodeQA, answer_candidates, load_episode_log, question_kind
-from compose.pipelines.event_log import event_log
-from envs.kitchen_state import KitchenState, apply_skill
+from agents.pipelines.episode_qa import EpisodeQA, answer_candidates, load_episode_log, question_kind
+from agents.pipelines.event_log import event_log
+from envs.kitchen.state import KitchenState, apply_skill
 from tests.compose.test_tools import ScriptedLM
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -20,7 +20,7 @@ _ASR: WhisperASR | None = None
 
 def kitchen_vocabulary_hint() -> str:
     """Whisper initial prompt naming the kitchen's objects and places."""
-    from envs.kitchen_vocab import LOCATIONS, OBJECTS
+    from envs.kitchen.vocab import LOCATIONS, OBJECTS
 
     return f"Kitchen objects: {', '.join(OBJECTS)}. Places: {', '.join(LOCATIONS)}."
 
