@@ -303,9 +303,15 @@ def main(argv=None) -> int:
     ap.add_argument("--n", type=int, default=600)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default="data/examples/kitchen_bank.jsonl")
+    ap.add_argument("--filter-only", action="store_true",
+                    help="only decontaminate the existing --out file (what a full build of the same --n/--seed gives)")
     a = ap.parse_args(argv)
-    rows, n_exact, n_near = decontaminate(build(a.n + a.n // 5, a.seed))
-    rows = rows[: a.n]
+    if a.filter_only:
+        with open(a.out, encoding="utf-8") as f:
+            generated = [json.loads(line) for line in f if line.strip()]
+    else:
+        generated = build(a.n, a.seed)
+    rows, n_exact, n_near = decontaminate(generated)
     print(f"decontamination: dropped {n_exact} exact and {n_near} near copies of shipped instructions")
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)
     with open(a.out, "w", encoding="utf-8") as f:
