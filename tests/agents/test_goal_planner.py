@@ -48,7 +48,7 @@ START_STATES = [
     {"robot": "table", "holding": "apple", "drawer_open": False,
      "objects": [["coke can", "far counter"], ["sponge", "drawer"]]},
     {"robot": "drawer", "holding": None, "drawer_open": True,
-     "objects": [["apple", "drawer"], ["coke can", "trash can"], ["sponge", "user"]]},
+     "objects": [["apple", "drawer"], ["coke can", "trash can"], ["sponge", "table"]]},
 ]
 
 
