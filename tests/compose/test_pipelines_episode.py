@@ -10,7 +10,7 @@ from compose.errors import InvalidInputError
 from agents.pipelines.episode_qa import EpisodeQA, answer_candidates, load_episode_log, question_kind
 from agents.pipelines.event_log import event_log
 from envs.kitchen.state import KitchenState, apply_skill
-from tests.compose.test_tools import ScriptedLM
+from tests.conftest import ScriptedLM
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
