@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from compose.errors import InvalidInputError
+from envs.kitchen.spec import WORLD as KITCHEN
 from envs.kitchen.vocab import LOCATIONS, OBJECTS, article
 
 
@@ -72,7 +73,7 @@ def _action(skill: str, ok: bool, reason: str, before: dict, after: dict) -> str
 
 def event_log(record: dict) -> EventLog:
     """Build the event log of a kitchen episode record (the dict ``envs.record.load_record`` returns)."""
-    if record.get("world", "kitchen") != "kitchen":
+    if record.get("world", KITCHEN.name) != KITCHEN.name:
         raise InvalidInputError(f"event logs are written for kitchen episodes, not {record.get('world')!r}")
     steps = record.get("steps")
     if not isinstance(steps, list):
