@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from compose.errors import InvalidInputError, ModelNotFoundError, UnknownNameError, run_cli
+from compose.tools.weights import is_offline  # noqa: F401  (one definition; also compose.models.is_offline)
 from compose.registry import Registry
 
 DONE_MARKER = "socratic-model.json"  # written last into a finished conversion
@@ -98,10 +99,6 @@ def known_models() -> list[str]:
 
 def env_var_for(name: str) -> str:
     return "SOCRATIC_MODEL_" + re.sub(r"[^A-Za-z0-9]", "_", name).upper()
-
-
-def is_offline() -> bool:
-    return any(os.environ.get(v, "").strip().lower() in ("1", "true", "yes") for v in ("HF_HUB_OFFLINE", "SOCRATIC_OFFLINE"))
 
 
 def cache_dir() -> Path:
