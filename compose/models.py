@@ -148,8 +148,15 @@ def resolve_model(name: str, path: str | None = None) -> ResolvedModel:
     hub_id = spec.hub_id if spec is not None else (name if "/" in name else None)
     if hub_id is None:
         raise UnknownNameError("model", name, known_models())
-    if is_offline():
-        raise ModelNotFoundError(_missing_message(name, spec, "offline mode forbids downloading " + hub_id))
+    from compose.tools.weights import cached_hub_snapshot, downloads_possible
+
+    local = cached_hub_snapshot(hub_id)
+    if local is not None:
+        return ResolvedModel(name, Path(local), "hub-cache", _chat(spec))
+    if not downloads_possible():  # fail at once, no retries: offline mode or the hub does not answer
+        why = "offline mode forbids downloading " if is_offline() else "the model hub is not reachable to download "
+        raise ModelNotFoundError(_missing_message(name, spec, why + hub_id) + "; local models: "
+                                 + ", ".join(known_models()))
     return ResolvedModel(name, _download(hub_id, name, spec), "hub", _chat(spec))
 
 
