@@ -28,6 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument("--goal", help="goal predicate as JSON or @FILE, checked on the simulator's final state")
     p.add_argument("--world", default="kitchen", choices=WORLDS)
     p.add_argument("--mode", default="saycan", choices=PLANNER_MODES)
+    p.add_argument("--perception", default="segmentation", choices=("segmentation", "learned"),
+                   help="kitchen: name objects by the simulator (segmentation, default) or by the learned recogniser "
+                        "(EfficientNet-Lite0 + trained head on segment crops)")
     p.add_argument("--plan", help="for --mode oracle-plan: the skills, separated by ';'")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--max-steps", type=int, default=20)
@@ -95,7 +98,8 @@ def main(argv=None) -> int:
     task = resolve_task(args)
     plan = tuple(s.strip() for s in args.plan.split(";")) if args.plan else None
     config = EpisodeConfig(mode=args.mode, llm=llm_config(args), max_steps=args.max_steps,
-                           render=bool(args.record), record_dir=args.record, oracle_plan=plan)
+                           render=bool(args.record), record_dir=args.record, oracle_plan=plan,
+                           extra=(("perception", args.perception),) if args.perception != "segmentation" else ())
     llm = None
     if args.mode != "oracle-plan":
         with console.status(f"loading {config.llm.model} ({config.llm.backend})..."):

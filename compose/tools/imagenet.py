@@ -112,12 +112,15 @@ class EfficientNetLite0(ImageClassifier):
     """EfficientNet-Lite0 on ImageNet-1k (224 x 224 input, 75.1% top-1 reported upstream). Loads lazily."""
 
     name = "efficientnet-lite0"
-    image_size = 224
     feature_dim = 1280
 
     def __init__(self, path: str | os.PathLike | None = None, batch_size: int = 32, device: str = "cpu",
-                 crop: bool = True):
+                 crop: bool = True, image_size: int = 224):
+        """``image_size``: the input side (224 as trained; smaller is faster, e.g. 128 for small crops)."""
+        if image_size < 32:
+            raise InvalidInputError(f"image_size must be >= 32, got {image_size}")
         self.path, self.batch_size, self.device, self.crop = path, batch_size, device, crop
+        self.image_size = image_size
         self._model = None
         self._lock = threading.Lock()
 
