@@ -61,6 +61,11 @@ def resolve_task(args) -> dict:
 
         text = transcribe_instruction(args.audio)
         print(f"heard: {text!r}")
+        from compose.pipelines.speech import known_names_note
+
+        note = known_names_note(text)
+        if note:
+            print(f"warning: {note}")
     else:
         text = args.task
     task = {"id": "cli", "world": args.world, "instruction": check_instruction(text)}

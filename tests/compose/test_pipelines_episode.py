@@ -144,3 +144,12 @@ def test_episode_qa_on_a_recorded_episode_with_smollm2(recorded_episode):
     correct = sum(a.answer == want for a, (_, want) in zip(answers, CORE))
     print("answers:", [(a.question, a.answer) for a in answers])
     assert correct >= 4, [(a.question, a.answer, want) for a, (_, want) in zip(answers, CORE)]
+
+
+def test_transcripts_without_known_names_are_flagged():
+    from compose.pipelines.speech import known_names_note
+
+    assert known_names_note("Bring me the sponge.") is None
+    assert known_names_note("Can you bring me a drink?") is None  # a class name counts
+    note = known_names_note("throw away the cook can")
+    assert "names no known object or place" in note and "coke can" in note.split("closest known names:")[1]
