@@ -2,22 +2,17 @@
 
 An episode runner for a world is a plain function ``run_episode(task: dict, config: EpisodeConfig, seed: int,
 llm=None) -> dict`` with no hidden state (a per-process model cache aside), so any executor can run it and the same
-seed gives the same record. Runners are looked up by world name in ``EPISODE_RUNNERS`` (lazy "module:function").
+seed gives the same record. A world's runner is its ``WorldSpec.episode_runner`` in the world registry (envs.worlds).
 """
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 
-from compose.errors import UnknownNameError
 from compose.llm.base import LLMConfig
-
-MODES = ("saycan", "llm", "generative", "oracle-plan")
-
 
 @dataclass(frozen=True)
 class EpisodeConfig:
-    mode: str = "saycan"  # saycan | llm | generative | oracle-plan (navgraph adds its own)
+    mode: str = "saycan"  # a planner strategy of agents.planners.PLANNERS (navgraph's runner has its own modes)
     llm: LLMConfig = field(default_factory=LLMConfig)
     max_steps: int = 20
     render: bool = True  # render frames at decision points
@@ -29,15 +24,8 @@ class EpisodeConfig:
         return dict(self.extra).get(key, default)
 
 
-EPISODE_RUNNERS = {
-    "kitchen": "agents.saycan:run_episode",
-    "tabletop": "agents.tabletop:run_episode",
-    "navgraph": "agents.lmnav:run_episode",
-}
-
-
 def episode_runner(world: str):
-    if world not in EPISODE_RUNNERS:
-        raise UnknownNameError("world", world, EPISODE_RUNNERS)
-    module, func = EPISODE_RUNNERS[world].split(":")
-    return getattr(importlib.import_module(module), func)
+    """``run_episode`` of ``world`` (UnknownNameError listing the known worlds otherwise)."""
+    from envs.worlds import WORLDS
+
+    return WORLDS.get(world).runner()

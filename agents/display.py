@@ -27,6 +27,11 @@ def step_table(step: dict) -> Table:
     return table
 
 
+def print_plan_outcome(console: Console, record: dict) -> None:
+    """The outcome of a world without a kitchen-style state: the plan and whether the goal was met."""
+    console.print(f"plan: {', '.join(record['plan'])}\ngoal met: {record['exec_success']}")
+
+
 def print_outcome(console: Console, record: dict) -> None:
     final = record["final_state"]
     where: dict[str, list[str]] = {}

@@ -10,7 +10,7 @@ import dataclasses
 import time
 
 from agents.config import EpisodeConfig
-from agents.planner import SayCanPlanner
+from agents.planners import PLANNERS, Planner
 from agents.runtime import get_embedder, get_llm
 from compose.errors import InvalidInputError
 from envs.record import EpisodeRecorder, to_jsonable
@@ -26,28 +26,30 @@ def check_instruction(text) -> str:
     return " ".join(text.split())
 
 
-def make_planner(config: EpisodeConfig, prompt: str, llm=None) -> SayCanPlanner:
-    """The planner for ``config.mode`` over the few-shot ``prompt`` (the LLM and MiniLM come from the model cache)."""
-    if config.mode != "oracle-plan" and llm is None:
+def make_planner(config: EpisodeConfig, prompt: str, llm=None) -> Planner:
+    """The strategy ``config.mode`` (``agents.planners.PLANNERS``) over the few-shot ``prompt``; the models it
+    ``needs`` come from the per-process model cache when not given."""
+    cls = PLANNERS.get(config.mode)
+    if "llm" in cls.needs and llm is None:
         llm = get_llm(config.llm)
-    embedder = get_embedder() if config.mode == "generative" else None
-    return SayCanPlanner(llm, prompt, mode=config.mode, embedder=embedder, oracle_plan=config.oracle_plan)
+    embedder = get_embedder() if "embedder" in cls.needs else None
+    return cls(llm=llm, prompt=prompt, embedder=embedder, options=cls.options_from(config))
 
 
-def llm_counts(planner: SayCanPlanner) -> dict:
+def llm_counts(planner: Planner) -> dict:
     """A snapshot of the planner's LLM counters (take one before the episode, pass it to ``episode_record``)."""
     return dict(planner.llm.stats.as_dict()) if planner.llm is not None else {}
 
 
 def episode_record(world: str, task: dict, config: EpisodeConfig, seed: int, *, instruction: str, steps: list[dict],
-                   terminated_by: str, plan_ok, exec_ok, t0: float, llm_s: float, planner: SayCanPlanner,
+                   terminated_by: str, plan_ok, exec_ok, t0: float, llm_s: float, planner: Planner,
                    stats0: dict, initial_state: dict, final_state: dict, **metrics) -> dict:
     """The record a runner returns; ``metrics`` adds world-specific numbers to the shared ones."""
     stats1 = llm_counts(planner)
     return {
         "id": task.get("id", "cli"), "world": world, "mode": config.mode, "seed": seed,
         "instruction": instruction, "family": task.get("family"),
-        "model": None if config.mode == "oracle-plan" else config.llm.model,
+        "model": config.llm.model if "llm" in type(planner).needs else None,
         "plan": [s["skill"] for s in steps], "steps": steps, "terminated_by": terminated_by,
         "plan_success": plan_ok, "exec_success": exec_ok,
         "metrics": {"n_steps": len(steps), "skill_failures": sum(not s["success"] for s in steps),

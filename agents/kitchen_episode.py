@@ -10,27 +10,13 @@ import time
 from agents.config import EpisodeConfig
 from agents.episode import check_instruction, episode_record, finish_episode, llm_counts, make_planner
 from agents.planner import closed_loop, load_prompt
-from envs.kitchen_state import KitchenState
+from envs.kitchen.state import DEFAULT_INIT, KitchenState
 from envs.record import EpisodeRecorder
-
-# The scene `python -m agents.saycan --task ...` uses when no --init is given: a sponge on the far counter, drinks,
-# snacks and fruit elsewhere, so that most everyday requests make sense.
-DEFAULT_INIT = {
-    "robot": "user",
-    "holding": None,
-    "drawer_open": False,
-    "objects": [
-        ["sponge", "far counter"], ["water bottle", "far counter"],
-        ["coke can", "table"], ["energy bar", "table"],
-        ["apple", "close counter"], ["jalapeno chips", "close counter"],
-    ],
-}
-
 
 def run_episode(task: dict, config: EpisodeConfig, seed: int, llm=None, on_step=None) -> dict:
     """Run one kitchen task. ``on_step(step_dict)`` is called after every step (CLI display)."""
     from envs.kitchen.env import KitchenEnv
-    from envs.kitchen_goals import check_goal, plan_success
+    from envs.kitchen.goals import check_goal, plan_success
 
     t0 = time.perf_counter()
     instruction = check_instruction(task.get("instruction", ""))
@@ -58,7 +44,8 @@ def run_episode(task: dict, config: EpisodeConfig, seed: int, llm=None, on_step=
             return info, truncated
 
         steps, terminated_by, llm_s = closed_loop(planner, instruction, config.max_steps, observe, act,
-                                                  lambda: world.sim_time, world.render_frame, recorder, on_step)
+                                                  lambda: world.sim_time, world.render_frame, recorder, on_step,
+                                                  world="kitchen")
         final_state = world.kitchen_state()
     finally:
         env.close()

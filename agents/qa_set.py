@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from compose.errors import InvalidInputError, run_cli
-from envs.kitchen_vocab import OBJECTS, article
+from envs.kitchen.vocab import OBJECTS, article
 
 PLACES = ("close counter", "far counter", "table")
 NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
@@ -94,7 +94,7 @@ def _the(x: str) -> str:
 
 def questions_for(record: dict) -> list[dict]:
     """Question/answer pairs from one record's ground truth (steps, states and final state)."""
-    from skills.kitchen_language import parse_skill
+    from envs.kitchen.language import parse_skill
 
     steps, final = record["steps"], record["final_state"]
     qa: list[dict] = []
@@ -145,7 +145,7 @@ def evaluate(data: Path, llm=None, progress: bool = True) -> dict:
 
     from agents.runtime import get_llm
     from compose.llm import LLMConfig
-    from compose.pipelines.episode_qa import EpisodeQA, load_episode_log
+    from agents.pipelines.episode_qa import EpisodeQA, load_episode_log
 
     qa = [json.loads(line) for line in (data / "qa.jsonl").read_text().splitlines() if line.strip()]
     pipe = EpisodeQA(llm or get_llm(LLMConfig()))

@@ -19,6 +19,7 @@ import numpy as np
 
 from compose.errors import SocraticError
 from envs.record import load_record, replayer, to_jsonable
+from envs.worlds import WORLDS
 
 
 class ReplayMismatchError(SocraticError):
@@ -98,17 +99,12 @@ def _file_b64(path: Path) -> str | None:
     return base64.b64encode(path.read_bytes()).decode() if path.exists() else None
 
 
-def _navgraph_map(record: dict) -> str | None:
-    from envs.navgraph.plot import plot_route
-    from envs.navgraph.storage import load_graph
+def _world_extras(record: dict):
+    """The world's replay hooks (``WorldSpec.replay_extras``: html_parts(record), fallback_frames(record)), or None."""
+    import importlib
 
-    plan = record.get("plan") or {}
-    world = load_graph(record["final_state"]["graph"])
-    chosen = plan.get("chosen", [])
-    views = [world.image(n, int(v)) for n, v in zip(chosen, plan.get("best_view", [0] * len(chosen)))]
-    png = plot_route(world, record["final_state"]["route"], chosen, plan.get("landmarks", []), views=views,
-                     title=record["task"].get("instruction", "")[:90])
-    return base64.b64encode(png).decode()
+    module = WORLDS.get(record["world"]).replay_extras
+    return importlib.import_module(module) if module else None
 
 
 def write_html(record: dict, path: str, verified: bool | None) -> None:
@@ -123,19 +119,9 @@ def write_html(record: dict, path: str, verified: bool | None) -> None:
              f"<p><b>Instruction:</b> {esc(str(task.get('instruction', '')))}</p>",
              f"<p><b>Seed:</b> {record['seed']} &nbsp; <b>Outcome:</b> {esc(json.dumps(record.get('outcome', {}))[:400])}"
              f"</p><p><b>Replay check:</b> {'matches the record' if verified else 'not run' if verified is None else 'MISMATCH'}</p>"]
-    if record["world"] == "navgraph":
-        plan = record.get("plan") or {}
-        parts.append(f"<p><b>Landmarks:</b> {esc(json.dumps(plan.get('landmarks', [])))} "
-                     f"({esc(str(plan.get('source', '')))})</p>")
-        img = _navgraph_map(record)
-        parts.append(f"<img alt='map' src='data:image/png;base64,{img}'>")
-        if plan.get("top"):
-            parts.append("<h2>Landmark scores (top nodes, log P(node | landmark))</h2><table><tr><th>landmark</th>"
-                         "<th>chosen</th><th>top nodes</th></tr>")
-            for lm, ch, top in zip(plan["landmarks"], plan.get("chosen", []), plan["top"]):
-                tops = ", ".join(f"{n}: {s:.2f}" for n, s in top)
-                parts.append(f"<tr><td>{esc(lm)}</td><td>{ch}</td><td>{esc(tops)}</td></tr>")
-            parts.append("</table>")
+    extras = _world_extras(record)
+    if extras is not None and hasattr(extras, "html_parts"):
+        parts += extras.html_parts(record)
     first = _file_b64(root / "frames" / "000.png")
     if first:
         parts.append(f"<h2>Start</h2><img class='f' alt='frame 0' src='data:image/png;base64,{first}'>")
@@ -157,11 +143,9 @@ def gif_frames(record: dict) -> list[np.ndarray]:
         from PIL import Image
 
         return [np.asarray(Image.open(f).convert("RGB")) for f in files]
-    if record["world"] == "navgraph":  # no recorded frames: show each visited node's views
-        from envs.navgraph.storage import load_graph
-
-        world = load_graph(record["final_state"]["graph"])
-        return [np.concatenate(list(world.views(n)), axis=1) for n in record["final_state"]["route"]]
+    extras = _world_extras(record)  # no recorded frames: the world may draw some (e.g. each visited node's views)
+    if extras is not None and hasattr(extras, "fallback_frames"):
+        return extras.fallback_frames(record)
     return []
 
 

@@ -10,11 +10,13 @@ import sys
 
 from agents.cli import add_llm_args, json_arg, llm_config, run_main
 from agents.config import EpisodeConfig
-from agents.kitchen_episode import DEFAULT_INIT, check_instruction, run_episode  # noqa: F401  (runner registry)
-from agents.planner import PLANNER_MODES
+from agents.kitchen_episode import check_instruction, run_episode  # noqa: F401  (re-exported for callers)
+from agents.planners import PLANNERS
 from compose.errors import InvalidInputError
+from compose.registry import load_entry
+from envs.worlds import WORLDS, worlds_run_by
 
-WORLDS = ("kitchen", "tabletop")
+WORLD_CHOICES = worlds_run_by("agents.saycan")  # the skill-based worlds of the registry
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,8 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument("--task-id", help="which line of --task-file to run")
     src.add_argument("--init", help="start state as JSON or @FILE (default: a kitchen scene where the task makes sense)")
     src.add_argument("--goal", help="goal predicate as JSON or @FILE, checked on the simulator's final state")
-    p.add_argument("--world", default="kitchen", choices=WORLDS)
-    p.add_argument("--mode", default="saycan", choices=PLANNER_MODES)
+    p.add_argument("--world", default=WORLD_CHOICES[0], choices=WORLD_CHOICES)
+    p.add_argument("--mode", default="saycan", choices=PLANNERS.names())
     p.add_argument("--perception", default="segmentation", choices=("segmentation", "learned"),
                    help="kitchen: name objects by the simulator (segmentation, default) or by the learned recogniser "
                         "(EfficientNet-Lite0 + trained head on segment crops)")
@@ -57,11 +59,11 @@ def resolve_task(args) -> dict:
             raise InvalidInputError(f"task {args.task_id} is for world {task['world']!r}; pass --world {task['world']}")
         return task
     if args.audio:
-        from compose.pipelines.speech import transcribe_instruction
+        from agents.pipelines.speech import transcribe_instruction
 
         text = transcribe_instruction(args.audio)
         print(f"heard: {text!r}")
-        from compose.pipelines.speech import known_names_note
+        from agents.pipelines.speech import known_names_note
 
         note = known_names_note(text)
         if note:
@@ -71,10 +73,10 @@ def resolve_task(args) -> dict:
     task = {"id": "cli", "world": args.world, "instruction": check_instruction(text)}
     init = json_arg(args.init, "--init")
     goal = json_arg(args.goal, "--goal")
+    if init is None:
+        init = WORLDS.get(args.world).start_state()
     if init is not None:
         task["init"] = init
-    elif args.world == "kitchen":
-        task["init"] = DEFAULT_INIT
     if goal is not None:
         task["goal"] = goal
     _validate(task)
@@ -83,20 +85,18 @@ def resolve_task(args) -> dict:
 
 def _validate(task: dict) -> None:
     """Check init and goal with the world's own rules before any model is loaded."""
-    from envs.tasks import world_module
-
-    mod = world_module(task["world"])
+    spec = WORLDS.get(task["world"])
     if "init" in task:
-        mod.validate_init(task["init"], "--init")
+        spec.validate_init(task["init"], "--init")
     if "goal" in task:
-        mod.validate_goal(task["goal"], "--goal")
+        spec.validate_goal(task["goal"], "--goal")
 
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     from rich.console import Console
 
-    from agents.display import plot_episode, print_outcome, step_table
+    from agents.display import plot_episode, step_table
     from agents.runtime import get_llm
 
     console = Console(stderr=False)
@@ -106,22 +106,14 @@ def main(argv=None) -> int:
                            render=bool(args.record), record_dir=args.record, oracle_plan=plan,
                            extra=(("perception", args.perception),) if args.perception != "segmentation" else ())
     llm = None
-    if args.mode != "oracle-plan":
+    if "llm" in PLANNERS.get(args.mode).needs:
         with console.status(f"loading {config.llm.model} ({config.llm.backend})..."):
             llm = get_llm(config.llm)
     console.print(f"[bold]task[/bold]: {task['instruction']}   (world {args.world}, mode {args.mode}, seed {args.seed})")
     on_step = None if args.quiet else (lambda step: console.print(step_table(step)))
-    if args.world == "kitchen":
-        record = run_episode(task, config, args.seed, llm=llm, on_step=on_step)
-        print_outcome(console, record)
-    else:
-        from agents.tabletop import run_episode as run_tabletop
-
-        record = run_tabletop(task, config, args.seed, llm=llm)
-        for step in record["steps"]:
-            if on_step:
-                on_step(step)
-        console.print(f"plan: {', '.join(record['plan'])}\ngoal met: {record['exec_success']}")
+    spec = WORLDS.get(args.world)
+    record = spec.runner()(task, config, args.seed, llm=llm, on_step=on_step)
+    load_entry(spec.outcome_printer)(console, record)
     if args.plot:
         plot_episode(record, args.plot)
         console.print(f"plot written to {args.plot}")

@@ -72,7 +72,7 @@ def _llm(args):
 
 
 def cmd_transcribe(args) -> int:
-    from compose.pipelines.speech import transcribe_instruction
+    from agents.pipelines.speech import transcribe_instruction
     from compose.tools.asr import WhisperASR
 
     asr = WhisperASR(backend=args.asr_backend, model=args.asr_model)
@@ -82,14 +82,15 @@ def cmd_transcribe(args) -> int:
 
 
 def cmd_plan_from_scene(args) -> int:
-    from agents.kitchen_episode import DEFAULT_INIT, check_instruction
-    from compose.pipelines.scene_plan import SceneToPlan
+    from agents.kitchen_episode import check_instruction
+    from envs.kitchen.state import DEFAULT_INIT
+    from agents.pipelines.scene_plan import SceneToPlan
 
     task = {"id": "cli", "world": "kitchen", "instruction": check_instruction(args.task),
             "init": json_arg(args.init, "--init") or DEFAULT_INIT}
     goal = json_arg(args.goal, "--goal")
     if goal is not None:
-        from envs.kitchen_goals import validate_goal
+        from envs.kitchen.goals import validate_goal
 
         validate_goal(goal, "--goal")
         task["goal"] = goal
@@ -126,7 +127,7 @@ def cmd_caption(args) -> int:
 
 
 def cmd_episode_qa(args) -> int:
-    from compose.pipelines.episode_qa import EpisodeQA, load_episode_log
+    from agents.pipelines.episode_qa import EpisodeQA, load_episode_log
 
     log = load_episode_log(args.record)
     if args.log_only:

@@ -59,7 +59,7 @@ def synthesise(text: str, voice: str, speed: int, path: Path) -> Path:
 def run(voices, speeds, limit: int, plan: bool, progress: bool = True) -> dict:
     from tqdm import tqdm
 
-    from compose.pipelines.speech import kitchen_vocabulary_hint
+    from agents.pipelines.speech import kitchen_vocabulary_hint
     from compose.tools.asr import WhisperASR
 
     texts = instructions(limit)

@@ -19,6 +19,7 @@ import time
 from agents.config import EpisodeConfig
 from agents.episode import check_instruction, episode_record, finish_episode, llm_counts, make_planner
 from agents.planner import closed_loop, load_prompt
+from agents.planners import PLANNERS
 from compose.errors import InvalidInputError
 from envs.record import EpisodeRecorder
 from envs.tabletop.goals import check_goal, plan_success, validate_goal, validate_init
@@ -26,8 +27,7 @@ from envs.tabletop.vocab import ALL_SKILL_TEXTS, COLOURS
 from envs.tabletop.world import DEFAULT_INIT
 
 EXTRA_KEYS = {"options": ("scene", "all"), "noise": ("default", "none"), "classifier": None}  # benchmark --set
-PROMPTS = {"saycan": "saycan_tabletop", "llm": "saycan_tabletop", "oracle-plan": "saycan_tabletop",
-           "generative": "socratic_tabletop"}
+PROMPT, WRITING_PROMPT = "saycan_tabletop", "socratic_tabletop"  # the latter for planners that write each step
 
 
 def scene_line(names) -> str:
@@ -69,7 +69,7 @@ def run_episode(task: dict, config: EpisodeConfig, seed: int, llm=None, on_step=
         world = env.unwrapped.world
         initial_state = world.state()
         perception = world.perceive()
-        prompt = load_prompt(PROMPTS.get(config.mode, "saycan_tabletop")) + scene_line(perception.names()) + "\n"
+        prompt = load_prompt(WRITING_PROMPT if PLANNERS.get(config.mode).writes_steps else PROMPT) + scene_line(perception.names()) + "\n"
         planner = make_planner(config, prompt, llm)
         stats0 = llm_counts(planner)
 
@@ -82,7 +82,8 @@ def run_episode(task: dict, config: EpisodeConfig, seed: int, llm=None, on_step=
             return info, truncated
 
         steps, terminated_by, llm_s = closed_loop(planner, instruction, config.max_steps, observe, act,
-                                                  lambda: world.sim_time, world.render, recorder, on_step)
+                                                  lambda: world.sim_time, world.render, recorder, on_step,
+                                                  world="tabletop")
         final_state = world.state()
     finally:
         env.close()

@@ -25,7 +25,7 @@ import numpy as np
 
 from agents.bench.stats import wilson
 from compose.errors import InvalidInputError, run_cli
-from envs.kitchen_vocab import LOCATIONS, OBJECTS
+from envs.kitchen.vocab import LOCATIONS, OBJECTS
 from skills.kitchen import MIN_SAMPLES
 
 LOCATION_WEIGHTS = {"close counter": 3, "far counter": 3, "table": 3, "trash can": 1, "user": 1, "drawer": 1.5}
@@ -57,7 +57,7 @@ def random_init(rng: np.random.Generator) -> dict:
 def choose_skill(env, rng: np.random.Generator, explore: float, scene: list[str]) -> int:
     """A random skill: by type first (manipulation weighted up, so it gets samples), mostly among those that
     could work."""
-    from skills.kitchen_language import parse_skill
+    from envs.kitchen.language import parse_skill
 
     aff = env.affordances()
     texts = env.skill_texts
@@ -80,7 +80,7 @@ def choose_skill(env, rng: np.random.Generator, explore: float, scene: list[str]
 def run_episode(args: tuple[int, CalibrationConfig]) -> list[dict]:
     """One random episode; returns one record per executed skill."""
     from envs.kitchen.env import KitchenEnv
-    from skills.kitchen_language import parse_skill
+    from envs.kitchen.language import parse_skill
 
     index, cfg = args
     rng = np.random.default_rng([cfg.seed, index])

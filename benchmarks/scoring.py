@@ -33,8 +33,8 @@ QUICK_K, QUICK_L = (6, 64), (100, 400)
 
 def option_texts(k: int) -> list[str]:
     """K kitchen-like skill texts: SayCan's kitchen skills, then object x location pairs from the same vocabulary."""
-    from envs.kitchen_vocab import LOCATIONS, OBJECTS
-    from skills.kitchen_language import kitchen_skill_texts
+    from envs.kitchen.vocab import LOCATIONS, OBJECTS
+    from envs.kitchen.language import kitchen_skill_texts
 
     texts = kitchen_skill_texts()
     texts += [f"put the {o} on the {loc}" for loc in LOCATIONS if loc != "user" for o in OBJECTS]
@@ -48,7 +48,7 @@ def option_texts(k: int) -> list[str]:
 def contexts(lm, n_tokens: int) -> tuple[str, str]:
     """(previous context, context) in SayCan's dialog form; the context is ~n_tokens long and extends the
     previous one by one planning step."""
-    from envs.kitchen_vocab import OBJECTS
+    from envs.kitchen.vocab import OBJECTS
 
     rng = np.random.default_rng(1)
     head = ""

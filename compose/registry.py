@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Callable, Generic, TypeVar
 
-from compose.errors import UnknownNameError
+from compose.errors import InvalidInputError, UnknownNameError
 
 T = TypeVar("T")
 
@@ -33,3 +33,26 @@ class Registry(Generic[T]):
 
     def __contains__(self, name: str) -> bool:
         return name in self._items
+
+
+def load_entry(entry: str):
+    """Resolve a lazy ``"module:attr"`` reference (``attr`` may be dotted), importing the module only now.
+
+    Registries of a lower layer name things of a higher layer this way (e.g. a world's episode runner in agents),
+    so importing the lower layer never imports the higher one.
+    """
+    import importlib
+
+    if not isinstance(entry, str) or entry.count(":") != 1 or not all(entry.split(":")):
+        raise InvalidInputError(f"an entry point is 'module:attr', got {entry!r}")
+    module_name, attr = entry.split(":")
+    try:
+        obj = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise InvalidInputError(f"entry point {entry!r}: cannot import {module_name} ({exc})") from None
+    try:
+        for part in attr.split("."):
+            obj = getattr(obj, part)
+    except AttributeError:
+        raise InvalidInputError(f"entry point {entry!r}: {module_name} has no attribute {attr!r}") from None
+    return obj

@@ -1,14 +1,13 @@
 """envs: simulated worlds (PyBullet kitchen and tabletop, navigation graphs), task files and goal predicates.
 
-Gymnasium ids are registered here with lazy entry points, so importing ``envs`` never starts a simulator.
+Every world is described once in the world registry (``envs.worlds``); its Gymnasium id is registered here with a
+lazy entry point, so importing ``envs`` never starts a simulator.
 """
 import gymnasium
 
-_ENVS = {
-    "socratic/Kitchen-v0": "envs.kitchen.env:KitchenEnv",
-    "socratic/Tabletop-v0": "envs.tabletop.env:TabletopEnv",
-    "socratic/NavGraph-v0": "envs.navgraph.env:NavGraphEnv",
-}
-for _id, _entry in _ENVS.items():
-    if _id not in gymnasium.registry:
-        gymnasium.register(id=_id, entry_point=_entry)
+from envs.worlds import WORLDS
+
+for _name in WORLDS.names():
+    _spec = WORLDS.get(_name)
+    if _spec.env_id not in gymnasium.registry:
+        gymnasium.register(id=_spec.env_id, entry_point=_spec.env_entry)

@@ -8,27 +8,23 @@ Layout of a record directory::
 
 Each step is a dict with at least "index", "skill" (or "action" for navigation), "success", and for the kitchen
 "t", "t_end" (simulated seconds), "reason", "perception", "state" (after the step) and the planner's scores.
-Replaying = rebuilding the world from (seed, task init) and applying the recorded actions; ``REPLAYERS`` maps a world
-to the function that does that and returns the final state, which must equal the recorded one.
+Replaying = rebuilding the world from (seed, task init) and applying the recorded actions; each world's
+``WorldSpec.replayer`` (``envs.worlds``) names the function that does that and returns the final state, which must equal the recorded one.
 """
 from __future__ import annotations
 
-import importlib
 import json
 import os
 from pathlib import Path
 
 import numpy as np
 
-from compose.errors import InvalidInputError, UnknownNameError
+from compose.errors import InvalidInputError
+from compose.registry import load_entry
+from envs.worlds import WORLDS
 
 FORMAT = "socratic-episode/1"
 REQUIRED = ("format", "world", "task", "seed", "steps", "final_state")
-REPLAYERS = {
-    "kitchen": "envs.kitchen_replay:replay",
-    "tabletop": "envs.tabletop.replay:replay",
-    "navgraph": "envs.navgraph.replay:replay",
-}
 
 
 def _json_default(obj):
@@ -98,7 +94,5 @@ def load_record(directory: str | os.PathLike) -> dict:
 
 
 def replayer(world: str):
-    if world not in REPLAYERS:
-        raise UnknownNameError("world", world, REPLAYERS)
-    module, func = REPLAYERS[world].split(":")
-    return getattr(importlib.import_module(module), func)
+    """The function that replays a record of ``world`` (its ``WorldSpec.replayer``)."""
+    return load_entry(WORLDS.get(world).replayer)

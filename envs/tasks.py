@@ -1,8 +1,8 @@
 """Task files (docs/tasks.md): load and validate JSON Lines of tasks for any world, check goals, score plans.
 
 ``load_tasks(path)`` validates every line before returning and reports every problem at once, each as
-``FILE:LINE: FIELD: problem``. Per-world meaning comes from a small module per world (``WORLD_MODULES``), imported
-lazily, each providing::
+``FILE:LINE: FIELD: problem``. Per-world meaning comes from a small module per world (``WorldSpec.goals`` in the
+world registry ``envs.worlds``), imported lazily, each providing::
 
     validate_init(init, where) -> None      # raise InvalidInputError("<field path>: <problem>")
     validate_goal(goal, where) -> None      # same, with paths like goal.all[1].at[0]; an optional ``init``
@@ -13,7 +13,6 @@ lazily, each providing::
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,12 +20,7 @@ from types import ModuleType
 from typing import Any, Iterable, Mapping, Sequence
 
 from compose.errors import InvalidInputError, UnknownNameError
-
-WORLD_MODULES: dict[str, str] = {
-    "kitchen": "envs.kitchen_goals",
-    "tabletop": "envs.tabletop.goals",
-    "navgraph": "envs.navgraph.goals",
-}
+from envs.worlds import WORLDS
 REQUIRED = ("id", "world", "instruction", "init", "goal")
 KNOWN_FIELDS = REQUIRED + ("family", "seed")
 SEED_MODULUS = 2**31
@@ -71,24 +65,13 @@ _modules: dict[str, ModuleType] = {}
 
 
 def world_module(world: str) -> ModuleType:
-    """The module defining ``world``'s semantics.
+    """The module defining ``world``'s semantics (``WorldSpec.goals``).
 
     Unknown world -> UnknownNameError; a module that is missing or incomplete -> InvalidInputError.
     """
-    if world not in WORLD_MODULES:
-        raise UnknownNameError("world", world, WORLD_MODULES)
+    spec = WORLDS.get(world)
     if world not in _modules:
-        name = WORLD_MODULES[world]
-        try:
-            module = importlib.import_module(name)
-        except ImportError as exc:
-            raise InvalidInputError(
-                f"world {world!r} is not available: its module {name} cannot be imported ({exc})") from None
-        missing = [f for f in ("validate_init", "validate_goal", "check_goal", "plan_success")
-                   if not hasattr(module, f)]
-        if missing:
-            raise InvalidInputError(f"world {world!r} is not available: {name} lacks {', '.join(missing)}")
-        _modules[world] = module
+        _modules[world] = spec.goals_module()
     return _modules[world]
 
 
@@ -260,4 +243,4 @@ def plan_success(task: Task | Mapping, plan: Sequence[str]) -> bool:
 
 
 __all__ = ["Task", "load_tasks", "load_task_files", "parse_task_lines", "default_seed", "world_module",
-           "check_goal", "plan_success", "WORLD_MODULES"]
+           "check_goal", "plan_success"]

@@ -55,7 +55,7 @@ def main(argv=None) -> int:
 
     from agents.runtime import get_llm
     from compose.llm import LLMConfig
-    from compose.pipelines.episode_qa import EpisodeQA, load_episode_log
+    from agents.pipelines.episode_qa import EpisodeQA, load_episode_log
 
     directory = args.record
     if directory is None:

@@ -33,7 +33,7 @@ def main(argv=None) -> int:
 
     from agents.runtime import get_llm
     from compose.llm import LLMConfig
-    from compose.pipelines.scene_plan import SceneToPlan
+    from agents.pipelines.scene_plan import SceneToPlan
 
     task = {"id": "example", "world": "kitchen", "instruction": args.task, "init": SCENE,
             "goal": json.loads(args.goal)}

@@ -34,7 +34,7 @@ def main(argv=None) -> int:
     import json
 
     from agents.config import EpisodeConfig
-    from compose.pipelines.speech import SpeechToPlan
+    from agents.pipelines.speech import SpeechToPlan
 
     audio = args.audio
     if audio is None:

@@ -29,7 +29,7 @@ def main(argv=None) -> int:
     if shutil.which("espeak-ng"):
         wav = str(Path(tempfile.mkdtemp()) / "cmd.wav")
         subprocess.run(["espeak-ng", "-s", "120", "-w", wav, "throw away the apple"], check=True)
-        from compose.pipelines.speech import kitchen_vocabulary_hint
+        from agents.pipelines.speech import kitchen_vocabulary_hint
 
         asr = to_langchain(get_tool("whisper_asr"))
         print(f"\n{asr.name} (no hint) ->", asr.invoke({"audio": wav})["text"])

@@ -6,7 +6,7 @@
 Inputs (CC BY 4.0, see data/saycan/ATTRIBUTION.md): the initial-condition TSV (family label, query, robot start,
 kitchen start) and data/saycan/goals.jsonl, the goal of every instruction written by hand (with the few start-state
 overrides the TSV needs, each with a note). Start states are parsed into the kitchen vocabulary of
-envs/kitchen_vocab.py; any word not in the alias tables below stops the build with a message naming the row.
+envs/kitchen/vocab.py; any word not in the alias tables below stops the build with a message naming the row.
 The reference plans of saycan_plan_v0_l.tsv can be mapped to our skill language with ``reference_plans`` (tests).
 """
 from __future__ import annotations
@@ -23,7 +23,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from compose.errors import InvalidInputError, run_cli  # noqa: E402
-from envs.kitchen_vocab import article  # noqa: E402
+from envs.kitchen.vocab import article  # noqa: E402
 from envs.tasks import parse_task_lines  # noqa: E402
 
 DATA = ROOT / "data" / "saycan"

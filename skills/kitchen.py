@@ -6,7 +6,7 @@ what it holds, the drawer, its memory of where it saw things) to a named **condi
 numbers from ``python -m benchmarks.affordance_calibration``; see docs/kitchen.md). Conditions in which the skill
 cannot work (no such object in view, hand full, not at the drawer...) have affordance 0. The goal is never read.
 
-Controllers implement the semantics of ``envs.kitchen_state.apply_skill`` with physics: they call the arm
+Controllers implement the semantics of ``envs.kitchen.state.apply_skill`` with physics: they call the arm
 controllers of ``envs.kitchen.manipulation`` and the base of ``envs.kitchen.world``.
 """
 from __future__ import annotations
@@ -21,9 +21,9 @@ import numpy as np
 
 from compose.errors import InvalidInputError
 from compose.registry import Registry
-from envs.kitchen_state import SEARCH_ORDER
+from envs.kitchen.state import SEARCH_ORDER
 from skills.base import Skill, SkillLibrary, SkillOutcome
-from skills.kitchen_language import kitchen_skill_texts, parse_skill
+from envs.kitchen.language import kitchen_skill_texts, parse_skill
 
 IMPOSSIBLE = 0.0
 MIN_SAMPLES = 5  # a measured rate replaces the prior once a condition was seen this often

@@ -10,9 +10,6 @@ from agents.cli import add_llm_args, llm_config
 from compose.errors import InvalidInputError
 from compose.llm import LLMConfig
 
-EXECUTORS = ("serial", "process", "ray")
-
-
 @dataclass(frozen=True)
 class BenchConfig:
     tasks: tuple[str, ...]
@@ -28,7 +25,7 @@ class BenchConfig:
     max_steps: int = 20
     render: bool = False
     ray_address: str | None = None
-    runners: tuple[tuple[str, str], ...] = ()  # (world, "module:function") overrides of agents.config.EPISODE_RUNNERS
+    runners: tuple[tuple[str, str], ...] = ()  # (world, "module:function") overrides of the WorldSpec.episode_runner (envs.worlds)
     progress: bool = True
     extra: tuple[tuple[str, object], ...] = ()  # --set KEY=VALUE: world knobs passed to EpisodeConfig.extra
 
@@ -48,16 +45,20 @@ class BenchConfig:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from agents.bench.executors import EXECUTORS  # (executors import this module)
+    from agents.planners import planner_names
+
     p = argparse.ArgumentParser(
         prog="python -m agents.benchmark",
         description="Run task files (docs/tasks.md) with one or more planner modes and seeds; write per-episode "
                     "records, success rates with Wilson intervals, tables and plots.")
     p.add_argument("--tasks", action="append", required=True, metavar="FILE", help="task file (repeatable)")
     p.add_argument("--mode", action="append", dest="modes", metavar="MODE",
-                   help="planner mode: saycan, llm, generative, oracle-plan (repeatable; default saycan)")
+                   help=f"planner mode: {', '.join(planner_names())}, or a world's own (e.g. navgraph's lmnav) "
+                        "(repeatable; default saycan)")
     p.add_argument("--seeds", type=int, default=1, help="seeds per task and mode: task seed + 0 .. N-1 (default 1)")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder (episodes.jsonl, results.*, plots)")
-    p.add_argument("--executor", default="serial", choices=EXECUTORS)
+    p.add_argument("--executor", default="serial", choices=EXECUTORS.names())
     p.add_argument("--workers", type=int, default=2, help="worker processes / Ray actors (default 2)")
     p.add_argument("--ray-address", default=None, help="Ray cluster address (default: a local Ray)")
     p.add_argument("--resume", action="store_true", help="continue DIR/episodes.jsonl, skipping finished episodes")

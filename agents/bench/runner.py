@@ -14,9 +14,11 @@ import traceback
 from dataclasses import dataclass
 
 from agents.bench.config import BenchConfig
-from agents.config import MODES, EpisodeConfig, episode_runner
+from agents.config import EpisodeConfig, episode_runner
+from agents.planners import PLANNERS
 from compose.errors import (BackendUnavailableError, InvalidInputError, ModelNotFoundError, ServerError,
                             UnknownNameError)
+from compose.registry import load_entry
 from envs.tasks import Task
 
 FATAL = (ModelNotFoundError, BackendUnavailableError, ServerError, UnknownNameError)
@@ -68,17 +70,16 @@ def resolve_runner(world: str, config: BenchConfig):
     target = config.runner_for(world)
     if target is None:
         return episode_runner(world)
-    module, func = target.split(":")
     try:
-        return getattr(importlib.import_module(module), func)
-    except (ImportError, AttributeError) as exc:
+        return load_entry(target)
+    except InvalidInputError as exc:
         raise InvalidInputError(f"--runner {world}={target}: cannot load it ({exc})") from None
 
 
 def check_runners(worlds, config: BenchConfig) -> None:
     """Fail early (before any episode) if a world has no importable runner, a mode is unknown or a ``--set`` knob
     is one no world of the run reads (runner modules list theirs in ``EXTRA_KEYS``: key -> allowed values or None)."""
-    known = set(MODES)
+    known = set(PLANNERS.names())
     knobs: dict[str, object] = {}
     for world in sorted(set(worlds)):
         try:
@@ -100,7 +101,8 @@ def check_runners(worlds, config: BenchConfig) -> None:
 
 
 def episode_config(spec: EpisodeSpec, config: BenchConfig) -> EpisodeConfig:
-    plan = spec.task.get("oracle_plan") if spec.mode == "oracle-plan" else None
+    follows_plan = spec.mode in PLANNERS and PLANNERS.get(spec.mode).follows_given_plan
+    plan = spec.task.get("oracle_plan") if follows_plan else None
     return EpisodeConfig(mode=spec.mode, llm=config.llm, max_steps=config.max_steps, render=config.render,
                          oracle_plan=tuple(plan) if plan else None, extra=config.extra)
 

@@ -15,7 +15,7 @@ import re
 
 import numpy as np
 
-from envs.kitchen_vocab import OBJECTS, article
+from envs.kitchen.vocab import OBJECTS, article
 
 
 def _list(names) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from envs.kitchen_vocab import OBJECTS
+from envs.kitchen.vocab import OBJECTS
 
 VIEW_PLACES = ("close counter", "far counter", "table", "drawer")
 TRAIN_SEED_BASE, EVAL_SEED_BASE = 50_000, 60_000

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from compose.errors import InvalidInputError, ModelNotFoundError, run_cli
-from envs.kitchen_vocab import OBJECTS
+from envs.kitchen.vocab import OBJECTS
 
 HEAD_DIR = Path(__file__).resolve().parents[2] / "data" / "perception"
 HEAD_FILE, HEAD_CONFIG = "kitchen_head.safetensors", "kitchen_head.json"

@@ -56,7 +56,7 @@ class LitMiniLM(DualEncoder):
             weights, config = self.path / WEIGHTS_FILE, self.path / CONFIG_FILE
             if not weights.exists() or not config.exists():
                 raise ModelNotFoundError(f"no trained grounding weights in {self.path}: run "
-                                         "`python -m compose.grounding.train --out data/grounding --seed 0`")
+                                         "`python -m agents.grounding.train --out data/grounding --seed 0`")
             from safetensors.torch import load_file
 
             doc = json.loads(config.read_text())

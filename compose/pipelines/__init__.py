@@ -1,9 +1,8 @@
 """Socratic pipelines: plain objects composing tools through language (prompts in compose/prompts/*.txt).
 
-- ``speech.SpeechToPlan`` / ``speech.transcribe_instruction``: Whisper -> instruction -> SayCan plan
-- ``scene_plan.SceneToPlan``: simulator perception -> ``objects = [...]`` -> LLM steps -> nearest skills
 - ``caption.SocraticCaptioner``: dual encoder vocabulary ranking -> LLM captions -> dual-encoder re-ranking
-- ``episode_qa.EpisodeQA``: recorded episode -> event log -> summary and answers by likelihood scoring
+
+Pipelines that join models to a world (speech -> plan, scene -> plan, episode QA) live in ``agents.pipelines``.
 
 Each pipeline keeps a ``trace`` of its intermediate language (``verbose=True`` prints it as it happens).
 """

@@ -4,9 +4,10 @@
     asr = get_tool("whisper_asr")          # nothing loads until the first call
     asr(audio="cmd.wav").text
 
-Built-in tools: whisper_asr, llm_generate, llm_score, text_embed, text_nearest, image_classify, image_caption,
-simulator_perception. The specialist classes behind them (WhisperASR, TextEmbedder, DualEncoder backends, Captioner
-backends, Perception) are importable from their modules for direct, array-level use.
+Built-in tools: whisper_asr, llm_generate, llm_score, text_embed, text_nearest, image_classify, image_caption;
+tools that need a world (simulator_perception) register when ``agents.tools`` is imported.
+The specialist classes behind them (WhisperASR, TextEmbedder, DualEncoder backends, Captioner backends) are
+importable from their modules for direct, array-level use.
 """
 from compose.tools.base import TOOLS, Tool, get_tool, register_tool, to_jsonable, tool_names
 

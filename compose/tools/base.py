@@ -33,8 +33,8 @@ BUILTIN_TOOL_MODULES = (
     "compose.tools.embedder",
     "compose.tools.dual_encoder",
     "compose.tools.captioner",
-    "compose.tools.sim_perception",
 )
+# tools that need a world (e.g. simulator perception) live in agents.tools and register when that package is imported
 
 
 class Tool(ABC):

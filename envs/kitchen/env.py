@@ -16,22 +16,15 @@ import numpy as np
 from gymnasium import spaces
 
 from compose.errors import InvalidInputError
+from compose.registry import load_entry
+from envs.kitchen.language import parse_skill
+from envs.kitchen.state import DEFAULT_INIT, KitchenState
+from envs.kitchen.vocab import LOCATIONS, OBJECTS
 from envs.kitchen.world import KitchenWorld
-from envs.kitchen_state import KitchenState
-from envs.kitchen_vocab import LOCATIONS, OBJECTS
-from skills.base import SkillLibrary
-from skills.kitchen import kitchen_library
-from skills.kitchen_language import parse_skill
 
-# the scene used when reset() gets no init (the same one `python -m agents.saycan` uses)
-DEFAULT_INIT = {
-    "robot": "user", "holding": None, "drawer_open": False,
-    "objects": [
-        ["sponge", "far counter"], ["water bottle", "far counter"],
-        ["coke can", "table"], ["energy bar", "table"],
-        ["apple", "close counter"], ["jalapeno chips", "close counter"],
-    ],
-}
+# the skill library used when none is given (skills sit above envs, so it is named, not imported)
+DEFAULT_LIBRARY = "skills.kitchen:kitchen_library"
+
 MAX_COUNT = 32
 
 
@@ -39,7 +32,7 @@ class KitchenEnv(gym.Env):
     metadata = {"render_modes": ["rgb_array"], "render_fps": 2}
 
     def __init__(self, render_mode: str | None = None, gui: bool = False, image_size: int = 224, max_steps: int = 30,
-                 render: bool = True, library: SkillLibrary | None = None):
+                 render: bool = True, library=None):
         if render_mode not in (None, "rgb_array"):
             raise InvalidInputError(f"render_mode must be None or 'rgb_array', got {render_mode!r}")
         if not (isinstance(image_size, int) and 16 <= image_size <= 1024):
@@ -48,7 +41,7 @@ class KitchenEnv(gym.Env):
             raise InvalidInputError(f"max_steps must be a positive int, got {max_steps!r}")
         self.render_mode, self.image_size, self.max_steps, self.render_images = render_mode, image_size, max_steps, \
             render
-        self.library = library or kitchen_library()
+        self.library = library or load_entry(DEFAULT_LIBRARY)()  # a skills.base.SkillLibrary
         self.world = KitchenWorld(gui=gui)
         self.action_space = spaces.Discrete(len(self.library))
         self.observation_space = spaces.Dict({

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from envs.kitchen_vocab import LOCATIONS, OBJECTS
+from envs.kitchen.vocab import LOCATIONS, OBJECTS
 
 ARM_TO_ANCHOR = 0.55  # horizontal distance from the parked arm base to the location's anchor
 ARM_BASE_Z = 0.50  # height of the arm base on top of the mobile base

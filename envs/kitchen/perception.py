@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from envs.kitchen.layout import HOVER, LOCATION_SPECS, OBJECT_SPECS, footprint_radius, grasp_heights, within_reach
-from envs.kitchen_vocab import LOCATIONS
+from envs.kitchen.vocab import LOCATIONS
 
 SIZE = 128  # perception image size: fixed, so rendering for people (render=True or not) never changes behaviour
 MIN_PIXELS = 5

@@ -17,7 +17,7 @@ from envs.kitchen.layout import BIN, COUNTER, DRAWER, INTERIOR, LOCATION_SPECS, 
 from envs.kitchen.perception import Perception
 from envs.kitchen.robot import Robot
 from envs.kitchen.scene import SceneHandles, build_scene, quat_yaw, spawn_object
-from envs.kitchen_state import KitchenState
+from envs.kitchen.state import KitchenState
 
 DT = 1.0 / 120.0  # coarse but stable for these grasps; controllers count time in 1/240 s ticks
 DRIVE_SPEED = 0.6  # m/s, kinematic base

@@ -11,7 +11,7 @@ import random
 import time
 
 from compose.errors import ModelNotFoundError
-from envs.kitchen_goals import plan_success, shortest_plan
+from envs.kitchen.goals import plan_success, shortest_plan
 
 MODES = ("saycan", "llm", "generative", "oracle-plan")
 EXTRA_KEYS = {"flavour": ("plain", "salty"), "anything": None}

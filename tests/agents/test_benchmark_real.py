@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from envs.kitchen_goals import check_goal, shortest_plan
+from envs.kitchen.goals import check_goal, shortest_plan
 from envs.tasks import load_tasks, plan_success
-from skills.kitchen_language import parse_skill
+from envs.kitchen.language import parse_skill
 from tests.agents.bench_helpers import SMOKE, bench_args, episodes, run_cli, stable_episodes
 
 pytestmark = pytest.mark.slow

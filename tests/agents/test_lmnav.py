@@ -136,7 +136,7 @@ def test_cli_navigates_records_and_plots(tmp_path, capsys):
 @pytest.mark.slow
 def test_real_clip_is_selectable_by_flag(tmp_path, capsys):
     """--grounding clip --clip-model PATH goes through the dual-encoder registry (a tiny random CLIP checkpoint)."""
-    from compose.tools.tiny import make_tiny_clip
+    from agents.tools.tiny import make_tiny_clip
 
     path = make_tiny_clip(tmp_path / "clip")
     code = lmnav.main(["--graph", "campus", "--start", "2", "--instruction", "go to the red car then the tree",

@@ -8,7 +8,7 @@ from agents.perception.captions import kitchen_caption, named_objects, tabletop_
 from agents.perception.kitchen_data import crop_segment
 from agents.perception.learned import LearnedNamer, colour_features
 from compose.errors import ModelNotFoundError
-from envs.kitchen_vocab import OBJECTS
+from envs.kitchen.vocab import OBJECTS
 
 
 def test_crop_and_colour_features_shapes():

@@ -7,9 +7,9 @@ from agents.planner import SayCanPlanner, load_prompt
 from compose.errors import InvalidInputError, UnknownNameError
 from compose.llm import LLMConfig
 from compose.llm.fake import FakeLLM
-from envs.kitchen_goals import plan_success
-from envs.kitchen_state import KitchenState, apply_skill
-from skills.kitchen_language import kitchen_skill_texts
+from envs.kitchen.goals import plan_success
+from envs.kitchen.state import KitchenState, apply_skill
+from envs.kitchen.language import kitchen_skill_texts
 
 TEXTS = kitchen_skill_texts()
 PROMPT = load_prompt("saycan_kitchen")

@@ -58,12 +58,12 @@ def test_shipped_weights_have_config_and_data_card(trained):
     assert cfg["weights_sha256_16"] == trained.model_hash
     assert cfg["train"]["seed"] == 0 and cfg["n_images"] > 1000
     card = (WEIGHTS_DIR / "README.md").read_text()
-    assert "paraphrase" in card.lower() and "python -m compose.grounding.train" in card
+    assert "paraphrase" in card.lower() and "python -m agents.grounding.train" in card
     assert (WEIGHTS_DIR / "lit_minilm.safetensors").stat().st_size < 5 * 1024 * 1024
 
 
 def test_training_captions_never_use_evaluation_paraphrases():
-    from compose.grounding.captions import eval_names, train_captions
+    from agents.grounding.captions import eval_names, train_captions
 
     train_text = " | ".join(c for group in train_captions() for c in group)
     for names in eval_names():
@@ -96,9 +96,9 @@ def test_node_scores_are_max_over_views_and_cached(random_enc):
 @pytest.mark.slow
 def test_trained_model_grounds_paraphrases_on_held_out_renders(trained, random_enc):
     """Real model on new layouts/camera poses (evaluation seeds), named with unseen paraphrases."""
-    from compose.grounding.captions import eval_names
-    from compose.grounding.data import RenderSpec, render_dataset
-    from compose.grounding.evaluate import image_text_accuracy
+    from agents.grounding.captions import eval_names
+    from agents.grounding.data import RenderSpec, render_dataset
+    from agents.grounding.evaluate import image_text_accuracy
 
     data = render_dataset(RenderSpec(n_layouts=2, held_out=True, seed=7, views_per_landmark=3, random_views=4),
                           progress=False)
@@ -110,7 +110,7 @@ def test_trained_model_grounds_paraphrases_on_held_out_renders(trained, random_e
 
 @pytest.mark.slow
 def test_train_command_smoke(tmp_path):
-    from compose.grounding.train import main
+    from agents.grounding.train import main
 
     out = tmp_path / "w"
     assert main(["--out", str(out), "--layouts", "1", "--epochs", "1", "--seed", "1"]) == 0
@@ -122,7 +122,7 @@ def test_train_command_smoke(tmp_path):
 
 
 def test_evaluation_metrics_and_cli_bad_input(capsys):
-    from compose.grounding.evaluate import _retrieval, main, to_markdown
+    from agents.grounding.evaluate import _retrieval, main, to_markdown
 
     img = np.eye(3, dtype=np.float32)
     txt = np.array([[1, 0, 0], [0, 1, 0], [0.9, 0.1, 0.0]], dtype=np.float32)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import agents.tools  # noqa: F401  (registers simulator_perception)
 from compose.errors import SocraticError
 from compose.tools import get_tool, tool_names
 from compose.tools import weights

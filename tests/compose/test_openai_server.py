@@ -247,7 +247,7 @@ def test_real_model_behind_the_fake_server_matches_transformers(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     import torch
 
-    from skills.kitchen_language import kitchen_skill_texts
+    from envs.kitchen.language import kitchen_skill_texts
 
     ref = make_llm(LLMConfig(backend="transformers", model="smollm2-135m"))
     tok = ref.tokenizer

@@ -72,7 +72,7 @@ class FixedEmbedder:
 
 
 def test_scene_plan_snaps_each_generated_step_to_a_skill_and_feeds_it_back():
-    from compose.pipelines.scene_plan import SceneToPlan
+    from agents.pipelines.scene_plan import SceneToPlan
 
     lm = ScriptedLM(script=["find the sponge", "pick up sponge", "bring it over to you", "put the sponge down",
                             "", "never reached"])
@@ -89,7 +89,7 @@ def test_scene_plan_snaps_each_generated_step_to_a_skill_and_feeds_it_back():
 
 
 def test_scene_plan_stops_at_max_steps():
-    from compose.pipelines.scene_plan import SceneToPlan
+    from agents.pipelines.scene_plan import SceneToPlan
 
     lm = ScriptedLM(script=["go to the table"] * 10)
     res = SceneToPlan(lm, embedder=FixedEmbedder(), max_steps=3).plan("Drive around.", [])
@@ -100,7 +100,7 @@ def test_scene_plan_stops_at_max_steps():
 @pytest.mark.slow
 def test_simulator_perception_tool_reads_the_kitchen():
     from compose.tools import get_tool, to_langchain
-    from compose.tools.sim_perception import Perception, scene_objects_line
+    from agents.tools.sim_perception import Perception, scene_objects_line
 
     tool = get_tool("simulator_perception", init=dict(SPONGE_INIT, robot="far counter"), seed=0)
     try:
@@ -123,7 +123,7 @@ def test_simulator_perception_tool_reads_the_kitchen():
 # -- speech -> plan ----------------------------------------------------------------------------------------------------
 @pytest.mark.slow
 def test_transcribe_instruction_with_the_kitchen_vocabulary_hint(tmp_path):
-    from compose.pipelines.speech import transcribe_instruction
+    from agents.pipelines.speech import transcribe_instruction
 
     text = transcribe_instruction(speak(tmp_path / "s.wav", "bring me a sponge"))  # espeak's default (fast) rate
     assert "sponge" in text.lower()
@@ -135,7 +135,7 @@ def test_transcribe_instruction_with_the_kitchen_vocabulary_hint(tmp_path):
 def test_speech_to_plan_pipeline_mechanics_with_an_oracle_planner(tmp_path):
     """Transcript -> task -> the SayCan episode runner (oracle planner here; the real LLM runs in the example test)."""
     from agents.config import EpisodeConfig
-    from compose.pipelines.speech import SpeechToPlan
+    from agents.pipelines.speech import SpeechToPlan
 
     plan = ("find a sponge", "pick up the sponge", "bring it to you", "put down the sponge", "done")
     pipe = SpeechToPlan(EpisodeConfig(mode="oracle-plan", oracle_plan=plan, render=False))
@@ -151,7 +151,7 @@ def test_speech_to_plan_pipeline_mechanics_with_an_oracle_planner(tmp_path):
 def test_socratic_captioner_with_a_tiny_clip(tmp_path):
     from compose.pipelines.caption import SocraticCaptioner
     from compose.tools.dual_encoder import make_dual_encoder
-    from compose.tools.tiny import make_tiny_clip
+    from agents.tools.tiny import make_tiny_clip
 
     enc = make_dual_encoder("clip", path=str(make_tiny_clip(tmp_path / "clip")))
     lm = ScriptedLM(script=["A robot in a kitchen.", "A sponge on a counter.", "A robot in a kitchen.", "", "  "])

@@ -7,9 +7,9 @@ import os
 import pytest
 
 from compose.errors import InvalidInputError
-from compose.pipelines.episode_qa import EpisodeQA, answer_candidates, load_episode_log, question_kind
-from compose.pipelines.event_log import event_log
-from envs.kitchen_state import KitchenState, apply_skill
+from agents.pipelines.episode_qa import EpisodeQA, answer_candidates, load_episode_log, question_kind
+from agents.pipelines.event_log import event_log
+from envs.kitchen.state import KitchenState, apply_skill
 from tests.compose.test_tools import ScriptedLM
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -147,7 +147,7 @@ def test_episode_qa_on_a_recorded_episode_with_smollm2(recorded_episode):
 
 
 def test_transcripts_without_known_names_are_flagged():
-    from compose.pipelines.speech import known_names_note
+    from agents.pipelines.speech import known_names_note
 
     assert known_names_note("Bring me the sponge.") is None
     assert known_names_note("Can you bring me a drink?") is None  # a class name counts

@@ -9,6 +9,7 @@ import pytest
 
 from compose.errors import InvalidInputError, SocraticError, UnknownNameError
 from compose.llm.base import LanguageModel
+import agents.tools  # noqa: F401  (registers simulator_perception)
 from compose.tools import Tool, get_tool, register_tool, tool_names
 from compose.tools.base import TOOLS, to_jsonable
 from compose.tools.langchain_bridge import from_langchain, input_schema, to_langchain

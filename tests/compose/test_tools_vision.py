@@ -25,7 +25,7 @@ def rand_images(n, seed=0, shape=(40, 52, 3)):
 
 @pytest.fixture(scope="module")
 def tiny_clip(tmp_path_factory):
-    from compose.tools.tiny import make_tiny_clip
+    from agents.tools.tiny import make_tiny_clip
 
     return str(make_tiny_clip(tmp_path_factory.mktemp("clip"), seed=0))
 
@@ -216,7 +216,7 @@ def test_open_clip_backend_drives_the_library(monkeypatch, tmp_path):
 # -- captioner -------------------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def tiny_captioner(tmp_path_factory):
-    from compose.tools.tiny import make_tiny_captioner
+    from agents.tools.tiny import make_tiny_captioner
 
     return str(make_tiny_captioner(tmp_path_factory.mktemp("cap"), seed=0))
 

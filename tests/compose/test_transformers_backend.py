@@ -9,7 +9,7 @@ from compose.errors import InvalidInputError
 from compose.llm import LLMConfig, make_llm
 from compose.llm.transformers_backend import TransformersLM
 from compose.models import MODELS, package_files, resolve_model
-from skills.kitchen_language import kitchen_skill_texts
+from envs.kitchen.language import kitchen_skill_texts
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 TOL = 1e-4  # nats, fp32

@@ -206,7 +206,7 @@ def stop(proc: subprocess.Popen) -> None:
 def reference():
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     lm = make_llm(LLMConfig(backend="transformers", model="smollm2-135m"))
-    from skills.kitchen_language import kitchen_skill_texts
+    from envs.kitchen.language import kitchen_skill_texts
 
     options = kitchen_skill_texts()
     return lm, options, [lm.score_options(c, options) for c in CONTEXTS]

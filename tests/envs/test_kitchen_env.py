@@ -9,8 +9,8 @@ import pytest
 import envs  # noqa: F401  (registers socratic/Kitchen-v0)
 from compose.errors import InvalidInputError, UnknownNameError
 from envs.kitchen.env import KitchenEnv
-from envs.kitchen_state import SEARCH_ORDER
-from envs.kitchen_vocab import LOCATIONS, OBJECTS
+from envs.kitchen.state import SEARCH_ORDER
+from envs.kitchen.vocab import LOCATIONS, OBJECTS
 
 
 @pytest.fixture

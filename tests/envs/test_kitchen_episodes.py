@@ -1,8 +1,8 @@
-"""Real episodes in the physical kitchen, judged by the task-file goal predicates (envs.kitchen_goals)."""
+"""Real episodes in the physical kitchen, judged by the task-file goal predicates (envs.kitchen.goals)."""
 import pytest
 
 from envs.kitchen.env import KitchenEnv
-from envs.kitchen_goals import check_goal, plan_success
+from envs.kitchen.goals import check_goal, plan_success
 
 EPISODES = {
     "fetch sponge": (

@@ -2,8 +2,8 @@
 import pytest
 
 from compose.errors import InvalidInputError
-from envs.kitchen_goals import check_goal, plan_success, replay_plan, shortest_plan, validate_goal, validate_init
-from envs.kitchen_state import KitchenState
+from envs.kitchen.goals import check_goal, plan_success, replay_plan, shortest_plan, validate_goal, validate_init
+from envs.kitchen.state import KitchenState
 
 
 def state(objects=(), robot="user", holding=None, drawer_open=False, visited=None):

@@ -11,8 +11,8 @@ import pytest
 
 import envs.tasks as tasks_mod
 from compose.errors import InvalidInputError
-from envs.kitchen_goals import check_goal, shortest_plan
-from envs.kitchen_state import KitchenState
+from envs.kitchen.goals import check_goal, shortest_plan
+from envs.kitchen.state import KitchenState
 from envs.tasks import Task, default_seed, load_task_files, load_tasks, parse_task_lines, plan_success
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -101,7 +101,12 @@ def test_every_problem_is_listed_with_file_line_field(tmp_path):
 
 
 def test_world_module_missing_is_a_clear_error(monkeypatch, tmp_path):
-    monkeypatch.setitem(tasks_mod.WORLD_MODULES, "tabletop", "envs.no_such_world_goals")
+    import dataclasses
+
+    from envs.worlds import WORLDS
+
+    spec = dataclasses.replace(WORLDS.get("tabletop"), goals="envs.no_such_world_goals")
+    monkeypatch.setitem(WORLDS._items, "tabletop", spec)
     monkeypatch.setattr(tasks_mod, "_modules", {})
     path = write(tmp_path, [{**GOOD, "world": "tabletop", "init": {}, "goal": {}}])
     with pytest.raises(InvalidInputError, match=r":1: world: world 'tabletop' is not available"):

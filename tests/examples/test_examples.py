@@ -40,7 +40,7 @@ def test_speech_to_plan_example_brings_the_sponge():
 
 @pytest.mark.slow
 def test_scene_to_plan_example_plans_from_perceived_objects():
-    from skills.kitchen_language import kitchen_skill_texts
+    from envs.kitchen.language import kitchen_skill_texts
 
     out = run_example("scene_to_plan.py")
     assert "scene: objects = ['sponge', 'water bottle']" in out  # what the camera sees at the far counter

@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 
 from compose.errors import InvalidInputError, UnknownNameError
-from envs.kitchen_vocab import LOCATIONS
+from envs.kitchen.vocab import LOCATIONS
 from skills.kitchen import CALIBRATED, SKILL_TYPES, AffordanceTable, FindSkill, PickSkill, kitchen_library
-from skills.kitchen_language import kitchen_skill_texts
+from envs.kitchen.language import kitchen_skill_texts
 
 
 def perception(**kw):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from compose.errors import InvalidInputError
-from envs.kitchen_vocab import LOCATIONS, OBJECTS, article
+from envs.kitchen.vocab import LOCATIONS, OBJECTS, article
 
 DONE = "done"
 

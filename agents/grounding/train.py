@@ -1,7 +1,7 @@
 """Train the lit-minilm grounding model: render captioned views of training layouts, then LiT-style contrastive
 training (locked MiniLM text tower; trained CNN image tower, text projection and temperature).
 
-    python -m compose.grounding.train --out data/grounding --seed 0
+    python -m agents.grounding.train --out data/grounding --seed 0
 
 Loss: symmetric InfoNCE between the batch's images and one caption per label drawn from the generated captions;
 kinds that are also visible in an image are masked out of its negatives.
@@ -74,8 +74,8 @@ def train(cfg: TrainConfig, out: Path, progress: bool = True) -> dict:
     from safetensors.torch import save_file
     from tqdm import tqdm
 
-    from compose.grounding.captions import TRAIN_TEMPLATES, train_captions
-    from compose.grounding.data import RenderSpec, cached_dataset
+    from agents.grounding.captions import TRAIN_TEMPLATES, train_captions
+    from agents.grounding.data import RenderSpec, cached_dataset
     from compose.grounding.encoder import CONFIG_FILE, WEIGHTS_FILE, file_hash
     from compose.grounding.model import DualTowers, MiniLM, ModelConfig
     from envs.navgraph.kinds import KIND_NAMES
@@ -138,7 +138,7 @@ def train(cfg: TrainConfig, out: Path, progress: bool = True) -> dict:
 
 
 def _main(argv) -> int:
-    ap = argparse.ArgumentParser(prog="python -m compose.grounding.train", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m agents.grounding.train", description=__doc__.split("\n")[0])
     ap.add_argument("--out", default="data/grounding", help="directory for weights + config.json")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--layouts", type=int, default=TrainConfig.n_layouts, help="training layouts to render")

@@ -1,6 +1,6 @@
 """Episode log -> summary and question answering (Socratic Models' egocentric recipe) over recorded kitchen episodes.
 
-The record becomes an event log in language (compose.pipelines.event_log). The LLM then
+The record becomes an event log in language (agents.pipelines.event_log). The LLM then
 - summarises it (free generation from compose/prompts/socratic_episode_summary.txt), and
 - answers questions by CHOOSING among candidate answers drawn from the log's own vocabulary (the objects and places
   it mentions, yes/no, counts, step numbers), each scored by exact likelihood (``LanguageModel.score_options``). The
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from compose.errors import InvalidInputError
 from compose.llm.base import normalize
 from compose.pipelines.base import Pipeline, load_template
-from compose.pipelines.event_log import NUMBER_WORDS, EventLog, event_log
+from agents.pipelines.event_log import NUMBER_WORDS, EventLog, event_log
 from compose.tools.embedder import TextEmbedder
 
 YES_NO = ("yes", "no")

@@ -20,7 +20,7 @@ _ASR: WhisperASR | None = None
 
 def kitchen_vocabulary_hint() -> str:
     """Whisper initial prompt naming the kitchen's objects and places."""
-    from envs.kitchen_vocab import LOCATIONS, OBJECTS
+    from envs.kitchen.vocab import LOCATIONS, OBJECTS
 
     return f"Kitchen objects: {', '.join(OBJECTS)}. Places: {', '.join(LOCATIONS)}."
 
@@ -31,7 +31,7 @@ def known_names_note(text: str, n: int = 3) -> str | None:
     import difflib
     import re
 
-    from envs.kitchen_vocab import CLASSES, LOCATIONS, OBJECTS
+    from envs.kitchen.vocab import CLASSES, LOCATIONS, OBJECTS
 
     low = " " + re.sub(r"[^a-z0-9 ]+", " ", text.lower()) + " "
     names = list(OBJECTS) + list(LOCATIONS) + [c for c in CLASSES if c != "can"]  # "can" is mostly the verb

@@ -2,16 +2,16 @@
 
 Every validation error is an ``InvalidInputError`` whose message starts with the field path, e.g.
 ``goal.all[1].at[0]: unknown object 'cokee'; known: ...``; ``envs.tasks`` prefixes it with ``FILE:LINE: ``.
-Goals are checked on an ``envs.kitchen_state.KitchenState`` (or its ``to_dict()`` form).
+Goals are checked on an ``envs.kitchen.state.KitchenState`` (or its ``to_dict()`` form).
 """
 from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
 from compose.errors import InvalidInputError
-from envs.kitchen_state import KitchenState, apply_skill
-from envs.kitchen_vocab import CLASSES, LOCATIONS, OBJECTS, matches
-from skills.kitchen_language import DONE, parse_skill
+from envs.kitchen.state import KitchenState, apply_skill
+from envs.kitchen.vocab import CLASSES, LOCATIONS, OBJECTS, matches
+from envs.kitchen.language import DONE, parse_skill
 
 INIT_FIELDS = ("robot", "holding", "drawer_open", "objects")
 PREDICATES = ("at", "none_at", "holding", "robot_at", "visited", "drawer_open", "all", "any", "not")
@@ -222,7 +222,7 @@ def shortest_plan(init: Mapping, goal: Mapping, max_states: int = 200_000) -> li
     """
     from collections import deque
 
-    from envs.kitchen_vocab import article
+    from envs.kitchen.vocab import article
 
     start = KitchenState.from_init(dict(init))
     names = sorted({o for o, _ in start.objects} | ({start.holding} if start.holding else set()))

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from compose.errors import InvalidInputError
-from envs.kitchen_vocab import LOCATIONS, OBJECTS, article
+from envs.kitchen.vocab import LOCATIONS, OBJECTS, article
 
 
 @dataclass
@@ -42,7 +42,7 @@ def _place(loc: str) -> str:
 
 
 def _action(skill: str, ok: bool, reason: str, before: dict, after: dict) -> str:
-    from skills.kitchen_language import parse_skill
+    from envs.kitchen.language import parse_skill
 
     verb, arg = parse_skill(skill)
     where = after.get("robot") or before.get("location") or "?"

@@ -72,7 +72,7 @@ class SimPerceptionTool(Tool):
     def load(self) -> None:
         if self.env is None:
             from envs.kitchen.env import KitchenEnv
-            from envs.kitchen_state import KitchenState
+            from envs.kitchen.state import KitchenState
 
             if self.init is not None:
                 KitchenState.from_init(self.init)  # validate before starting the simulator

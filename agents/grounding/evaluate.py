@@ -1,6 +1,6 @@
 """Held-out evaluation of the grounding model, against the same architecture with random weights.
 
-    python -m compose.grounding.evaluate [--weights data/grounding] [--layouts 20] [--json FILE]
+    python -m agents.grounding.evaluate [--weights data/grounding] [--layouts 20] [--json FILE]
 
 1. image -> text retrieval on renders of NEW layouts (evaluation seed range) from NEW camera poses (other heights,
    pitches, fields of view), among the 12 landmark kinds + background, named with paraphrases that no training
@@ -61,8 +61,8 @@ def node_retrieval(encoder, graphs: list[str], names_of, prompt: str, radius: fl
 
 
 def evaluate(weights: Path, n_layouts: int = 20, seed: int = 0, progress: bool = True) -> dict:
-    from compose.grounding.captions import eval_names, train_names
-    from compose.grounding.data import RenderSpec, cached_dataset
+    from agents.grounding.captions import eval_names, train_names
+    from agents.grounding.data import RenderSpec, cached_dataset
     from compose.grounding.encoder import LitMiniLM
     from envs.navgraph.build import SHIPPED
     from envs.navgraph.kinds import kind
@@ -95,7 +95,7 @@ def to_markdown(res: dict) -> str:
 
 
 def _main(argv) -> int:
-    ap = argparse.ArgumentParser(prog="python -m compose.grounding.evaluate", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m agents.grounding.evaluate", description=__doc__.split("\n")[0])
     ap.add_argument("--weights", default=None, help="weights directory (default: data/grounding)")
     ap.add_argument("--layouts", type=int, default=20, help="held-out layouts to render")
     ap.add_argument("--seed", type=int, default=0)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from compose.errors import InvalidInputError
 from compose.pipelines.base import Pipeline, load_template
 from compose.tools.embedder import TextEmbedder
-from compose.tools.sim_perception import perceive, scene_objects_line
+from agents.tools.sim_perception import perceive, scene_objects_line
 
 DONE = "done"
 
@@ -40,7 +40,7 @@ class SceneToPlan(Pipeline):
     def __init__(self, llm, embedder: TextEmbedder | None = None, skills: list[str] | None = None,
                  template: str = "socratic_kitchen_plan", max_steps: int = 12, verbose: bool = False, stream=None):
         super().__init__(verbose, stream)
-        from skills.kitchen_language import kitchen_skill_texts
+        from envs.kitchen.language import kitchen_skill_texts
 
         self.llm = llm
         self.embedder = embedder or TextEmbedder()
@@ -77,7 +77,7 @@ class SceneToPlan(Pipeline):
     def scene_objects(self, env, survey: bool = False) -> list[str]:
         """Objects the robot perceives now, plus what it remembers; ``survey`` first visits every place."""
         if survey:
-            from envs.kitchen_vocab import LOCATIONS
+            from envs.kitchen.vocab import LOCATIONS
 
             start = perceive(env).location
             for loc in LOCATIONS:
@@ -95,7 +95,7 @@ class SceneToPlan(Pipeline):
     def run_in_sim(self, task: dict, seed: int = 0, survey: bool = False) -> dict:
         """Perceive, plan, execute open-loop in the kitchen simulator; check ``task['goal']`` when present."""
         from envs.kitchen.env import KitchenEnv
-        from envs.kitchen_state import KitchenState
+        from envs.kitchen.state import KitchenState
 
         init = task.get("init")
         if init is not None:
@@ -117,7 +117,7 @@ class SceneToPlan(Pipeline):
             env.close()
         goal_met = None
         if task.get("goal") is not None:
-            from envs.kitchen_goals import check_goal
+            from envs.kitchen.goals import check_goal
 
             goal_met = bool(check_goal(task["goal"], final))
             self.log("goal", f"met: {goal_met}")

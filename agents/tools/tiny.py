@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from envs.kitchen_vocab import LOCATIONS, OBJECTS
+from envs.kitchen.vocab import LOCATIONS, OBJECTS
 
 _WORDS = sorted({w for t in OBJECTS + LOCATIONS for w in t.split()} | set(
     "a an the of in on at with photo picture image showing and is robot kitchen counter table red green blue yellow "

@@ -11,8 +11,19 @@ import copy
 from dataclasses import dataclass, field
 
 from compose.errors import InvalidInputError
-from envs.kitchen_vocab import LOCATIONS, check_location, check_object
-from skills.kitchen_language import parse_skill
+from envs.kitchen.vocab import LOCATIONS, check_location, check_object
+from envs.kitchen.language import parse_skill
+
+# the scene used when a task gives no init (KitchenEnv.reset, `python -m agents.saycan --task ...`): a sponge on the far
+# counter, drinks, snacks and fruit elsewhere, so that most everyday requests make sense
+DEFAULT_INIT = {
+    "robot": "user", "holding": None, "drawer_open": False,
+    "objects": [
+        ["sponge", "far counter"], ["water bottle", "far counter"],
+        ["coke can", "table"], ["energy bar", "table"],
+        ["apple", "close counter"], ["jalapeno chips", "close counter"],
+    ],
+}
 
 # the order in which `find` searches when the object is not at the robot's location
 SEARCH_ORDER: tuple[str, ...] = ("close counter", "far counter", "table", "drawer", "trash can", "user")

@@ -1,0 +1,13 @@
+"""The navigation graphs' entry in the world registry (envs.worlds)."""
+from envs.worlds import WorldSpec
+
+WORLD = WorldSpec(
+    name="navgraph",
+    env_id="socratic/NavGraph-v0",
+    env_entry="envs.navgraph.env:NavGraphEnv",
+    goals="envs.navgraph.goals",
+    replayer="envs.navgraph.replay:replay",
+    episode_runner="agents.lmnav:run_episode",
+    command="agents.lmnav",
+    replay_extras="agents.replay_navgraph",
+)
