@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -140,7 +141,7 @@ def build_qa(data: Path) -> list[dict]:
     return out
 
 
-def evaluate(data: Path, llm=None, progress: bool = True) -> dict:
+def evaluate(data: Path, llm=None, progress: bool = True, partial=None) -> dict:
     from tqdm import tqdm
 
     from agents.runtime import get_llm
@@ -156,6 +157,9 @@ def evaluate(data: Path, llm=None, progress: bool = True) -> dict:
             logs[item["episode"]] = load_episode_log(data / "episodes" / item["episode"])
         ans = pipe.answer(logs[item["episode"]], item["question"])
         rows.append({**item, "predicted": ans.answer, "correct": ans.answer == item["answer"]})
+        if partial is not None:  # running tally, so a long run can be read while it goes
+            partial.write(json.dumps(rows[-1]) + "\n")
+            partial.flush()
     kinds = sorted({r["kind"] for r in rows})
     per_kind = {k: [sum(r["correct"] for r in rows if r["kind"] == k), sum(r["kind"] == k for r in rows)] for k in kinds}
     return {"accuracy": sum(r["correct"] for r in rows) / max(1, len(rows)), "n": len(rows),
@@ -185,7 +189,8 @@ def _main(argv) -> int:
     data = Path(args.data)
     if not (data / "qa.jsonl").is_file():
         raise InvalidInputError(f"no qa.jsonl in {data}: run `python -m agents.qa_set record --out {data}` first")
-    res = evaluate(data)
+    with open(args.json + ".partial.jsonl", "w") if args.json else open(os.devnull, "w") as partial:
+        res = evaluate(data, partial=partial if args.json else None)
     print(f"accuracy {res['accuracy']:.3f} on {res['n']} questions over {res['episodes']} episodes")
     for k, (c, n) in res["per_kind"].items():
         print(f"  {k:8s} {c}/{n}")

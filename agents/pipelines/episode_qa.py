@@ -101,6 +101,7 @@ class EpisodeQA(Pipeline):
             raise InvalidInputError(f"top_k must be >= 1 or None, got {top_k}")
         self.llm, self.calibrate, self.top_k = llm, calibrate, top_k
         self.embedder = embedder if embedder is not None or top_k is None else TextEmbedder()
+        self._prior_cache: dict[tuple, list[float]] = {}
         self.summary_template = load_template(summary_template)
         self.qa_template = load_template(qa_template)
         self.prior_template = load_template(prior_template)
@@ -143,8 +144,12 @@ class EpisodeQA(Pipeline):
         self.log("prompt", ctx)
         options = [" " + c for c in candidates]
         scores = self.llm.score_options(ctx, options)
-        if self.calibrate:
-            prior = self.llm.score_options(self.prior_template.render(question=question).rstrip(), options)
+        if self.calibrate:  # the prior depends on the question and options only: cached across episodes
+            key = (question, tuple(options))
+            if key not in self._prior_cache:
+                self._prior_cache[key] = self.llm.score_options(
+                    self.prior_template.render(question=question).rstrip(), options)
+            prior = self._prior_cache[key]
             scores = [s - p for s, p in zip(scores, prior)]
         probs = normalize(scores)
         best = max(range(len(candidates)), key=lambda i: probs[i])
