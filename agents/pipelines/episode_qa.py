@@ -68,10 +68,10 @@ def answer_candidates(question: str, log: EventLog) -> tuple[str, list[str]]:
     return kind, [f"the {o}" for o in log.objects] + ["nothing"]
 
 
-def third_person(event: str) -> str:
-    """The log's first-person event as questions phrase it ("I picked up" -> "the robot picked up"), so retrieval
-    matches on what happened rather than on the words "the robot"."""
-    return re.sub(r"\bI\b", "the robot", re.sub(r"\bI am\b", "the robot is", event))
+def without_subject(text: str) -> str:
+    """Drop the subject words ("the robot", "I", "I was") before embedding: every event and question has them, and in
+    short sentences they would dominate the similarity; what is left is what happened ("picked up the sponge")."""
+    return re.sub(r"\b(the robot|I am|I was|I)\b", " ", text)
 
 
 def mentions(text: str, candidate: str) -> bool:
@@ -113,7 +113,7 @@ class EpisodeQA(Pipeline):
             raise InvalidInputError("the episode log has no events")
         if self.top_k is None or self.top_k >= len(lines):
             return lines
-        sims = self.embedder.similarities(question, [third_person(s) for _, s in log.events])[0]
+        sims = self.embedder.similarities(without_subject(question), [without_subject(s) for _, s in log.events])[0]
         keep = sorted(sorted(range(len(lines)), key=lambda i: -sims[i])[: self.top_k])
         return [lines[i] for i in keep]
 
