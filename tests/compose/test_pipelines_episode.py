@@ -182,3 +182,20 @@ def test_step_and_count_answers_are_drawn_from_the_retrieved_events():
     assert a.answer == "step 2" and a.candidates == ("step 2",) and a.probabilities == (1.0,)
     a = qa.answer(log, "How many steps did the robot take?")
     assert set(a.candidates) == {"one", "three"}  # both numbers the events mention; the model chooses
+
+
+@pytest.mark.slow
+def test_qa_set_episode_with_smollm2():
+    """Real model on one recorded episode of the Q&A set (data/qa): every question of qa-00 answered right."""
+    import json
+    from pathlib import Path
+
+    from agents.runtime import get_llm
+    from compose.llm import LLMConfig
+
+    data = Path(__file__).resolve().parents[2] / "data" / "qa"
+    items = [json.loads(x) for x in (data / "qa.jsonl").read_text().splitlines() if '"qa-00"' in x]
+    assert len(items) == 7
+    qa = EpisodeQA(get_llm(LLMConfig()))
+    log = load_episode_log(data / "episodes" / "qa-00")
+    assert [qa.answer(log, it["question"]).answer for it in items] == [it["answer"] for it in items]
