@@ -113,7 +113,7 @@ def main(argv=None) -> int:
     on_step = None if args.quiet else (lambda step: console.print(step_table(step)))
     spec = WORLDS.get(args.world)
     record = spec.runner()(task, config, args.seed, llm=llm, on_step=on_step)
-    load_entry(spec.outcome_printer)(console, record)
+    load_entry(spec.outcome_printer)(console, {**record, "goal": task.get("goal")})
     if args.plot:
         plot_episode(record, args.plot)
         console.print(f"plot written to {args.plot}")
