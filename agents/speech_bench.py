@@ -24,9 +24,11 @@ from compose.errors import InvalidInputError, run_cli
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def instructions(limit: int = 16) -> list[str]:
-    texts = [json.loads(line)["instruction"] for line in (ROOT / "data/tasks/kitchen_smoke.jsonl").read_text().splitlines()
-             if line.strip()]
+def instructions(limit: int = 16, tasks: str = "data/tasks/kitchen_smoke.jsonl") -> list[str]:
+    path = Path(tasks) if Path(tasks).is_absolute() else ROOT / tasks
+    if not path.is_file():
+        raise InvalidInputError(f"no task file {path}")
+    texts = [json.loads(line)["instruction"] for line in path.read_text().splitlines() if line.strip()]
     for d in sorted((ROOT / "data/qa/episodes").glob("*/episode.json")):
         texts.append(json.loads(d.read_text())["task"]["instruction"])
     return list(dict.fromkeys(texts))[:limit]
@@ -56,13 +58,14 @@ def synthesise(text: str, voice: str, speed: int, path: Path) -> Path:
     return path
 
 
-def run(voices, speeds, limit: int, plan: bool, progress: bool = True) -> dict:
+def run(voices, speeds, limit: int, plan: bool, progress: bool = True,
+        tasks: str = "data/tasks/kitchen_smoke.jsonl") -> dict:
     from tqdm import tqdm
 
     from agents.pipelines.speech import kitchen_vocabulary_hint
     from compose.tools.asr import WhisperASR
 
-    texts = instructions(limit)
+    texts = instructions(limit, tasks)
     asr = WhisperASR()
     hint = kitchen_vocabulary_hint()
     rows = []
@@ -122,6 +125,8 @@ def _main(argv) -> int:
     ap.add_argument("--voices", default="en-us,en-gb")
     ap.add_argument("--speeds", default="130,175", help="words per minute, comma-separated")
     ap.add_argument("--limit", type=int, default=16, help="number of instructions")
+    ap.add_argument("--tasks", default="data/tasks/kitchen_smoke.jsonl",
+                    help="kitchen task file whose instructions are spoken (e.g. data/tasks/kitchen_dev.jsonl)")
     ap.add_argument("--plan", action="store_true", help="also measure first-skill agreement (runs the SayCan planner)")
     ap.add_argument("--json", help="write the full result here")
     args = ap.parse_args(argv)
@@ -129,7 +134,7 @@ def _main(argv) -> int:
         speeds = [int(s) for s in args.speeds.split(",")]
     except ValueError:
         raise InvalidInputError(f"--speeds must be integers, got {args.speeds!r}") from None
-    res = run([v for v in args.voices.split(",") if v], speeds, args.limit, args.plan)
+    res = run([v for v in args.voices.split(",") if v], speeds, args.limit, args.plan, tasks=args.tasks)
     print(json.dumps({k: v for k, v in res.items() if k != "rows"}, indent=1))
     if args.json:
         Path(args.json).write_text(json.dumps(res, indent=1))
