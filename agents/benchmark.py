@@ -2,7 +2,8 @@
 
 Runs every task x mode x seed (seed k of a task = task seed + k) with the world's episode runner, appends each
 record to DIR/episodes.jsonl as it finishes (``--resume`` continues a stopped run), then writes results.json,
-results.md and per-family plots, and prints the summary table. Every task line is validated before anything runs.
+results.md, per-family plots and report.html (tables, plots, why episodes failed, a page per episode; see
+agents.pages.report), and prints the summary table. Every task line is validated before anything runs.
 """
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ import sys
 
 from agents.bench.config import BenchConfig, parse_args
 from agents.bench.executors import make_executor
+from agents.bench.failures import taxonomy
 from agents.bench.plots import plot_results
 from agents.bench.report import build_results, overall_table, write_results
 from agents.bench.runner import EpisodeSpec, check_runners, make_specs, task_digest
 from agents.bench.store import EpisodeStore
 from agents.cli import run_main
+from agents.pages.report import write_report
 from compose.errors import InvalidInputError, SocraticError
 from envs.tasks import load_task_files
 
@@ -78,9 +81,12 @@ def run_benchmark(config: BenchConfig) -> dict:
         store.close()
         bar.close()
     records = [store.records[s.key] for s in specs]
+    goals = {s.task["id"]: s.task.get("goal") for s in specs}
     results = build_results(records, config, n_tasks=len({s.task["id"] for s in specs}))
+    results["failures"] = taxonomy(records, goals, modes=config.modes)
     write_results(config.out, results)
     plot_results(results, config.out)
+    write_report(config.out, results, records, goals, pages=config.pages)
     return results
 
 
@@ -88,7 +94,8 @@ def main(argv=None) -> int:
     config = parse_args(argv)
     results = run_benchmark(config)
     print(overall_table(results))
-    print(f"\nwrote {config.out}/episodes.jsonl, results.json, results.md, plan_success.png, exec_success.png")
+    print(f"\nwrote {config.out}/episodes.jsonl, results.json, results.md, plan_success.png, exec_success.png, "
+          f"report.html" + (" and pages/ (one page per episode)" if config.pages else ""))
     return 0
 
 

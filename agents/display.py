@@ -27,36 +27,41 @@ def step_table(step: dict) -> Table:
     return table
 
 
-def print_plan_outcome(console: Console, record: dict) -> None:
-    """The outcome of a world without a kitchen-style state: the plan and whether the goal was met."""
-    console.print(f"plan: {', '.join(record['plan'])}\ngoal met: {record['exec_success']}")
-
-
 def print_outcome(console: Console, record: dict) -> None:
-    final = record["final_state"]
-    where: dict[str, list[str]] = {}
-    for obj, loc in final["objects"]:
-        where.setdefault(loc, []).append(obj)
+    """Plan, final state, goal verdict, why the episode ended and its cost -- for any world, in sentences."""
+    from agents.pages.text import ending_text, goal_verdict, plan_verdict, state_lines
+
     console.print(f"\n[bold]plan[/bold]: {', '.join(record['plan'])}")
-    console.print(f"robot at the {final['robot']}, holding {final['holding'] or 'nothing'}; "
-                  f"drawer {'open' if final['drawer_open'] else 'closed'}")
-    handed = where.pop("user", [])
-    console.print("handed to the user: " + (", ".join(handed) if handed else "nothing"))
-    for loc, objs in sorted(where.items()):
-        console.print(f"  {loc}: {', '.join(objs)}")
-    if record.get("exec_success") is None:
-        console.print("goal: none given (use --goal or --task-file to have the result checked)")
-    else:
-        met = "[green]goal met[/green]" if record["exec_success"] else "[red]goal not met[/red]"
-        console.print(f"goal: {met} in the simulator; plan with perfect skills: "
-                      f"{'succeeds' if record['plan_success'] else 'fails'}")
-    t = record["timing"]
-    console.print(f"{len(record['steps'])} steps, {t['total_s']:.1f} s wall ({t['llm_s']:.1f} s planning), "
-                  f"{record['metrics']['sim_time']:.1f} s simulated")
+    lines = state_lines(record.get("world", ""), record.get("final_state"))
+    if lines:
+        console.print("[bold]final state[/bold]:")
+        for line in lines:
+            console.print(f"  {line}")
+    met, verdict = goal_verdict(record)
+    if met is not None:
+        verdict = f"[green]{verdict}[/green]" if met else f"[red]{verdict}[/red]"
+        plan = plan_verdict(record)
+        verdict += f"; {plan}" if plan else ""
+    console.print(f"[bold]goal[/bold]: {verdict}")
+    console.print(f"[bold]ended[/bold]: {ending_text(record)}")
+    t = record.get("timing") or {}
+    if "total_s" in t:
+        sim = (record.get("metrics") or {}).get("sim_time")
+        console.print(f"{len(record['steps'])} steps, {t['total_s']:.1f} s wall ({t.get('llm_s', 0.0):.1f} s planning)"
+                      + (f", {sim:.1f} s simulated" if sim is not None else ""))
 
 
 def plot_episode(record: dict, path: str, top_k: int = 5) -> None:
     """One row per step: the top candidates' p_LLM, affordance and combined score, like SayCan's figures."""
+    import matplotlib.pyplot as plt
+
+    fig = episode_figure(record, top_k)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def episode_figure(record: dict, top_k: int = 5):
+    """The figure ``plot_episode`` saves (a matplotlib Figure; the caller closes it)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -64,22 +69,28 @@ def plot_episode(record: dict, path: str, top_k: int = 5) -> None:
     import numpy as np
 
     steps = record["steps"]
-    fig, axes = plt.subplots(len(steps), 1, figsize=(8, 1.9 * max(len(steps), 1)), squeeze=False)
+    n = max(len(steps), 1)
+    # fixed inches per step plus a fixed header: the title never grows into the first panel, however many steps
+    row_h, head_h = 1.9, 0.3
+    fig, axes = plt.subplots(n, 1, figsize=(8.5, row_h * n + head_h), squeeze=False)
     for ax, step in zip(axes[:, 0], steps):
         top = step.get("top", [])[:top_k][::-1]
-        names = [c["skill"] for c in top]
+        names = [c["skill"] if len(c["skill"]) <= 48 else c["skill"][:46] + "..." for c in top]
         y = np.arange(len(top))
         series = [("p_LLM", "llm_prob", "#4c72b0"), ("affordance", "affordance", "#55a868"),
                   ("combined", "combined", "#c44e52")]
         for j, (label, key, colour) in enumerate(series):
-            vals = [c[key] if c[key] is not None else 0.0 for c in top]
+            vals = [c[key] if c.get(key) is not None else 0.0 for c in top]
             ax.barh(y + (j - 1) * 0.27, vals, height=0.26, color=colour, label=label)
         ax.set_yticks(y, names, fontsize=8)
         ax.set_xlim(0, 1.05)
+        ax.tick_params(axis="x", labelsize=7)
         ax.set_title(f"step {step['index'] + 1}: {step['skill']}" + ("" if step["success"] else " (failed)"),
                      fontsize=9, loc="left")
-    axes[0, 0].legend(loc="lower right", fontsize=7)
-    fig.suptitle(record["instruction"], fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="upper right", ncol=3, fontsize=8, frameon=False,
+               bbox_to_anchor=(0.99, 1 - 0.05 / (row_h * n + head_h)))
+    fig.suptitle(record["instruction"], fontsize=10, x=0.01, ha="left",
+                 y=1 - 0.12 / (row_h * n + head_h), va="top")
+    fig.tight_layout(rect=(0, 0, 1, 1 - head_h / (row_h * n + head_h)))
+    return fig

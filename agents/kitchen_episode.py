@@ -30,6 +30,10 @@ def run_episode(task: dict, config: EpisodeConfig, seed: int, llm=None, on_step=
     try:
         _, info = env.reset(seed=seed, options={"init": init})
         world = env.unwrapped
+        if config.get("perception", "segmentation") == "learned":
+            from agents.perception.learned import use_learned_perception
+
+            use_learned_perception(env)
         initial_state = world.kitchen_state().to_dict()
 
         def observe():

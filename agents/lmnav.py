@@ -20,7 +20,8 @@ import numpy as np
 from agents.config import EpisodeConfig
 from compose.errors import InvalidInputError, UnknownNameError
 
-EXTRA_KEYS = {"grounding": None, "extractor": None, "clip_model": None, "alpha": None, "random_seed": None,
+EXTRACTORS = ("llm", "spacy", "rules", "generate")  # compose.grounding.landmarks.EXTRACTORS
+EXTRA_KEYS = {"grounding": None, "extractor": EXTRACTORS, "clip_model": None, "alpha": None, "random_seed": None,
               "score_norm": None}  # benchmark --set knobs
 MODES = ("lmnav", "lmnav-random", "lmnav-rules")  # rules: trained grounding, rule-based landmark extraction
 SCORE_DECIMALS = 3  # node log-probs are rounded: near-ties are broken by route length, deterministically
@@ -35,7 +36,7 @@ class LMNavOptions:
     grounding: str = "lit-minilm"  # a dual-encoder backend: lit-minilm | lit-random | clip | open-clip
     clip_model: str | None = None  # weights path or hub name for clip backends
     alpha: float = 0.0  # nats per metre of route (0: ties broken by length; see docs/lmnav.md for the sweep)
-    extractor: str = "llm"  # llm | rules
+    extractor: str = "llm"  # llm (constrained) | spacy | rules | generate (free generation); see compose.grounding
     seed: int = 0  # seed of the random-weights baseline
     prompt: str = "a photo of the {}"
     score_norm: str = "texts"  # nodes: log-softmax over nodes | texts: per-view softmax over phrases + background
@@ -44,7 +45,7 @@ class LMNavOptions:
 @dataclass
 class NavPlan:
     landmarks: list[str]
-    source: str  # "llm", "rules" or "rules (llm gave none)"
+    source: str  # the extractor that found the landmarks, or "given"
     route: list[int]
     chosen: list[int]
     objective: float
@@ -91,33 +92,39 @@ def get_scorer(opts: LMNavOptions, graph: str):
         return _SCORERS[key]
 
 
+class NoLandmarksError(InvalidInputError):
+    """The instruction names no landmark: nothing to drive to (CLI: exit 2; benchmark: a failed record)."""
+
+
 class LMNav:
-    """The three-model pipeline. ``llm`` is needed only for the "llm" extractor."""
+    """The three-model pipeline. ``llm`` is needed only by the "llm" and "generate" extractors."""
 
     def __init__(self, options: LMNavOptions = LMNavOptions(), llm=None):
-        if options.extractor not in ("llm", "rules"):
-            raise UnknownNameError("landmark extractor", options.extractor, ["llm", "rules"])
+        from compose.grounding.landmarks import EXTRACTORS
+
+        if options.extractor not in EXTRACTORS:
+            raise UnknownNameError("landmark extractor", options.extractor, EXTRACTORS.names())
         self.options, self.llm = options, llm
+        self._extractor = None
+
+    @property
+    def extractor(self):
+        from compose.grounding.landmarks import make_extractor
+
+        if self._extractor is None:
+            self._extractor = make_extractor(self.options.extractor, self.llm)
+        return self._extractor
 
     def landmarks(self, instruction: str) -> tuple[list[str], str]:
-        from compose.grounding.landmarks import LLMLandmarks, rule_landmarks
-
+        """(ordered landmarks, extractor name); NoLandmarksError when the instruction names none."""
         if not isinstance(instruction, str) or not instruction.strip():
             raise InvalidInputError("instruction is empty: say where to go")
-        if self.options.extractor == "llm":
-            if self.llm is None:
-                raise InvalidInputError("the llm landmark extractor needs a language model")
-            found = LLMLandmarks(self.llm)(instruction)
-            if found:
-                return found, "llm"
-            rules = rule_landmarks(instruction)
-            if rules:
-                return rules, "rules (llm gave none)"
-        else:
-            rules = rule_landmarks(instruction)
-            if rules:
-                return rules, "rules"
-        raise InvalidInputError(f"no landmarks found in the instruction {instruction!r}")
+        found = self.extractor(instruction)
+        if not found:
+            raise NoLandmarksError(f"no landmarks found in the instruction {instruction!r} (extractor "
+                                   f"{self.options.extractor!r}): name a place to go, e.g. 'go to the red car'; "
+                                   f"the robot did not move")
+        return found, self.options.extractor
 
     def plan(self, graph: str, start: int, instruction: str | None = None, landmarks=None) -> NavPlan:
         from compose.grounding.scores import log_probs, text_contrast_log_probs
@@ -195,13 +202,16 @@ def run_episode(task: dict, config: EpisodeConfig, seed: int, llm=None) -> dict:
     validate_init(init, "init")
     validate_goal(goal, "goal", init)
     opts = options_from(config, seed)
-    if opts.extractor == "llm" and llm is None:
+    if opts.extractor in ("llm", "generate") and llm is None:
         from agents.runtime import get_llm
 
         llm = get_llm(config.llm)
     stats0 = dict(llm.stats.as_dict()) if llm is not None and hasattr(llm, "stats") else {}
     nav = LMNav(opts, llm)
-    plan = nav.plan(init["graph"], int(init["start"]), task["instruction"])
+    try:
+        plan = nav.plan(init["graph"], int(init["start"]), task["instruction"])
+    except NoLandmarksError as exc:  # no landmarks, no driving: a failed episode that says why
+        return _no_landmarks_record(task, config, seed, str(exc), opts.extractor, time.perf_counter() - t0)
     recorder = None
     if config.record_dir:
         from envs.record import EpisodeRecorder
@@ -212,7 +222,7 @@ def run_episode(task: dict, config: EpisodeConfig, seed: int, llm=None) -> dict:
     for step in steps:
         step["scores"] = plan.scores_at(step["node"])
     exec_ok = check_goal(goal, state)
-    shortest = shortest_through(init["graph"], int(init["start"]), goal["landmarks"])
+    shortest = shortest_through(init["graph"], int(init["start"]), goal["landmarks"], float(goal.get("radius", 0)))
     path_len = float(state["distance"])
     spl = float(exec_ok) * shortest / max(path_len, shortest, 1e-9)
     llm_stats = {}
@@ -223,12 +233,22 @@ def run_episode(task: dict, config: EpisodeConfig, seed: int, llm=None) -> dict:
            "steps": steps, "plan_success": plan_success(task, plan.route), "exec_success": bool(exec_ok),
            "metrics": {"path_length": round(path_len, 4), "shortest_length": round(shortest, 4), "spl": round(spl, 4),
                        "landmarks_predicted": plan.landmarks, "landmark_source": plan.source,
-                       "chosen_nodes": plan.chosen, "objective": round(plan.objective, 4)},
+                       "chosen_nodes": plan.chosen, "objective": round(plan.objective, 4),
+                       **({"landmark_choice": nav.extractor.last} if getattr(nav.extractor, "last", None) else {})},
            "timing": {"total_s": round(time.perf_counter() - t0, 4), **{k: round(v, 4) for k, v in plan.timing.items()}},
            "llm_stats": llm_stats}
     if recorder is not None:
         recorder.save(_record(task, config, seed, plan, steps, state, out))
     return out
+
+
+def _no_landmarks_record(task, config, seed, message: str, extractor: str, elapsed: float) -> dict:
+    start = int(task["init"]["start"])
+    return {"id": task.get("id", "?"), "world": "navgraph", "mode": config.mode, "seed": seed,
+            "instruction": task["instruction"], "family": task.get("family"), "plan": [str(start)], "steps": [],
+            "plan_success": False, "exec_success": False, "error": message, "failure": "no_landmarks",
+            "metrics": {"path_length": 0.0, "landmarks_predicted": [], "landmark_source": extractor},
+            "timing": {"total_s": round(elapsed, 4)}, "llm_stats": {}}
 
 
 def _record(task, config, seed, plan: NavPlan, steps, state, out) -> dict:
@@ -249,16 +269,29 @@ def _landmarks_main(argv) -> int:
     ap = argparse.ArgumentParser(prog="python -m agents.lmnav landmarks",
                                  description="Print an instruction's ordered landmarks as a JSON list.")
     ap.add_argument("instruction")
-    ap.add_argument("--extractor", default="llm", choices=["llm", "rules"])
+    ap.add_argument("--extractor", default="llm", choices=EXTRACTORS,
+                    help="llm: the model picks among the instruction's phrases (default); spacy / rules: no model; "
+                         "generate: free generation (baseline)")
+    ap.add_argument("--timing", action="store_true", help="also print the seconds taken after the model loaded")
     add_llm_args(ap)
     args = ap.parse_args(argv)
     llm = None
-    if args.extractor == "llm":
+    if args.extractor in ("llm", "generate"):
         from agents.runtime import get_llm
 
         llm = get_llm(llm_config(args))
-    found, _ = LMNav(LMNavOptions(extractor=args.extractor), llm).landmarks(args.instruction)
+    nav = LMNav(LMNavOptions(extractor=args.extractor), llm)
+    if args.extractor in ("llm", "spacy"):
+        from compose.grounding.candidates import load_spacy
+
+        load_spacy()  # a model too: load it before the clock starts
+    if hasattr(nav.extractor, "warm"):
+        nav.extractor.warm()  # the prompts' constant few-shot part, computed once per process
+    t0 = time.perf_counter()
+    found, _ = nav.landmarks(args.instruction)
     print(json.dumps(found))
+    if args.timing:
+        print(f"landmarks in {time.perf_counter() - t0:.2f} s after the model loaded", file=sys.stderr)
     return 0
 
 
@@ -274,7 +307,7 @@ def _navigate_main(argv) -> int:
     ap.add_argument("--alpha", type=float, default=LMNavOptions.alpha, help="cost per metre of route (nats)")
     ap.add_argument("--grounding", default="lit-minilm", help="dual encoder: lit-minilm | lit-random | clip")
     ap.add_argument("--clip-model", default=None, help="CLIP weights (local dir or hub name) for --grounding clip")
-    ap.add_argument("--extractor", default="llm", choices=["llm", "rules"], help="landmark extraction")
+    ap.add_argument("--extractor", default="llm", choices=EXTRACTORS, help="landmark extraction (default llm)")
     ap.add_argument("--score-norm", default=LMNavOptions.score_norm, choices=["nodes", "texts"],
                     help="node scores: log-softmax over nodes, or per-view softmax over phrases + background")
     ap.add_argument("--seed", type=int, default=0)
@@ -299,6 +332,8 @@ def _navigate_main(argv) -> int:
              ("clip_model", args.clip_model), ("score_norm", args.score_norm))
     config = EpisodeConfig(mode="lmnav", llm=llm_config(args), record_dir=args.record, extra=extra)
     out = run_episode(task, config, args.seed)
+    if out.get("failure") == "no_landmarks":
+        raise NoLandmarksError(out["error"])
     m = out["metrics"]
     print(f"landmarks ({m['landmark_source']}): {json.dumps(m['landmarks_predicted'])}")
     print(f"chosen nodes: {m['chosen_nodes']}")
@@ -318,7 +353,7 @@ def _navigate_main(argv) -> int:
         chosen = m["chosen_nodes"]
         views = [world.image(n, int(best[i, n])) for i, n in enumerate(chosen)]
         plot_route(world, [int(n) for n in out["plan"]], chosen, m["landmarks_predicted"], args.plot, views,
-                   title=args.instruction[:90])
+                   title=args.instruction[:90], goal=goal)
         print(f"map written to {args.plot}")
     return 0
 

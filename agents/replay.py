@@ -8,9 +8,6 @@ Exit codes: 0 replay matches; 1 the re-run's final state differs from the record
 from __future__ import annotations
 
 import argparse
-import base64
-import html
-import io
 import json
 import sys
 from pathlib import Path
@@ -50,15 +47,16 @@ def verify(record: dict) -> dict:
 
 
 def _scores_text(step: dict, k: int = 3) -> str:
-    """A short summary of whatever per-step scores the planner recorded (top-k numeric entries)."""
-    for key in ("scores", "combined", "planner_scores", "llm_scores"):
-        val = step.get(key)
-        if isinstance(val, dict):
-            flat = {n: (v.get("combined", next((x for x in v.values() if isinstance(x, (int, float))), None))
-                        if isinstance(v, dict) else v) for n, v in val.items()}
-            flat = {n: v for n, v in flat.items() if isinstance(v, (int, float))}
-            best = sorted(flat.items(), key=lambda kv: -kv[1])[:k]
-            return "; ".join(f"{n}: {v:.3f}" for n, v in best)
+    """A short summary of the step's scores: the planner's top-k candidates, or navigation's landmark log-probs."""
+    top = step.get("top")
+    if isinstance(top, list) and top:
+        return "; ".join(f"{c['skill']}: {c['combined']:.3f}" for c in top[:k] if isinstance(c, dict))
+    val = step.get("scores")
+    if isinstance(val, dict):
+        flat = {n: (v.get("combined") if isinstance(v, dict) else v) for n, v in val.items()}
+        flat = {n: v for n, v in flat.items() if isinstance(v, (int, float))}
+        best = sorted(flat.items(), key=lambda kv: -kv[1])[:k]
+        return "; ".join(f"{n}: {v:.3f}" for n, v in best)
     return ""
 
 
@@ -79,24 +77,14 @@ def print_table(record: dict) -> None:
     from rich.table import Table
 
     task = record["task"]
-    table = Table(title=f"{record['world']} episode {task.get('id', '?')}: {task.get('instruction', '')}"[:120])
-    for col in ("#", "action", "ok", "detail", "scores"):
+    ident = "" if task.get("id") in (None, "cli") else f" {task['id']}"
+    table = Table(title=f"{record['world']} episode{ident}: {task.get('instruction', '')}"[:120])
+    for col in ("#", "action", "ok", "detail", "top scores"):
         table.add_column(col)
     for r in step_rows(record):
-        table.add_row(str(r["index"]), r["action"], str(r["success"]), r["detail"], r["scores"])
+        ok = "-" if r["success"] is None else "ok" if r["success"] else "failed"
+        table.add_row(str(r["index"] + 1), r["action"], ok, r["detail"], r["scores"])
     Console(width=140).print(table)
-
-
-def _png_b64(image) -> str:
-    from PIL import Image
-
-    buf = io.BytesIO()
-    Image.fromarray(np.asarray(image, dtype=np.uint8)).save(buf, format="PNG")
-    return base64.b64encode(buf.getvalue()).decode()
-
-
-def _file_b64(path: Path) -> str | None:
-    return base64.b64encode(path.read_bytes()).decode() if path.exists() else None
 
 
 def _world_extras(record: dict):
@@ -108,32 +96,11 @@ def _world_extras(record: dict):
 
 
 def write_html(record: dict, path: str, verified: bool | None) -> None:
-    """A self-contained page: task, outcome, map or frames, and the step table with per-step scores."""
-    root = Path(record["_path"])
-    esc = html.escape
-    task = record["task"]
-    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>Replay {esc(str(task.get('id', '')))}"
-             "</title><style>body{font-family:sans-serif;margin:20px}table{border-collapse:collapse}"
-             "td,th{border:1px solid #999;padding:4px 8px;font-size:13px}img.f{height:64px}</style></head><body>",
-             f"<h1>{esc(record['world'])} episode {esc(str(task.get('id', '?')))}</h1>",
-             f"<p><b>Instruction:</b> {esc(str(task.get('instruction', '')))}</p>",
-             f"<p><b>Seed:</b> {record['seed']} &nbsp; <b>Outcome:</b> {esc(json.dumps(record.get('outcome', {}))[:400])}"
-             f"</p><p><b>Replay check:</b> {'matches the record' if verified else 'not run' if verified is None else 'MISMATCH'}</p>"]
-    extras = _world_extras(record)
-    if extras is not None and hasattr(extras, "html_parts"):
-        parts += extras.html_parts(record)
-    first = _file_b64(root / "frames" / "000.png")
-    if first:
-        parts.append(f"<h2>Start</h2><img class='f' alt='frame 0' src='data:image/png;base64,{first}'>")
-    parts.append("<h2>Steps</h2><table id='steps'><tr><th>#</th><th>action</th><th>ok</th><th>detail</th>"
-                 "<th>scores</th><th>frame after</th></tr>")
-    for r in step_rows(record):
-        frame = _file_b64(root / r["frame"]) if r["frame"] else _file_b64(root / "frames" / f"{r['index'] + 1:03d}.png")
-        cell = f"<img class='f' alt='frame' src='data:image/png;base64,{frame}'>" if frame else ""
-        parts.append(f"<tr><td>{r['index']}</td><td>{esc(r['action'])}</td><td>{r['success']}</td>"
-                     f"<td>{esc(r['detail'])}</td><td>{esc(r['scores'])}</td><td>{cell}</td></tr>")
-    parts.append(f"</table><p>{len(record['steps'])} steps.</p></body></html>")
-    Path(path).write_text("\n".join(parts))
+    """A self-contained page (agents.pages.episode): outcome, frames, every step's candidate scores, and the world's
+    own sections (``WorldSpec.replay_extras.html_parts``, e.g. the navigation map)."""
+    from agents.pages.episode import write_episode_page
+
+    write_episode_page(record, path, verified)
 
 
 def gif_frames(record: dict) -> list[np.ndarray]:

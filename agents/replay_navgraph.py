@@ -3,8 +3,6 @@ landmark scores, and each visited node's views when a record has no frames."""
 from __future__ import annotations
 
 import base64
-import html
-import json
 
 import numpy as np
 
@@ -24,19 +22,25 @@ def route_map(record: dict) -> str | None:
 
 
 def html_parts(record: dict) -> list[str]:
-    esc = html.escape
-    plan = record.get("plan") or {}
-    parts = [f"<p><b>Landmarks:</b> {esc(json.dumps(plan.get('landmarks', [])))} "
-             f"({esc(str(plan.get('source', '')))})</p>"]
-    img = route_map(record)
-    parts.append(f"<img alt='map' src='data:image/png;base64,{img}'>")
+    """The map with the route and chosen views, and the landmark scores (a record folder's plan; [] otherwise)."""
+    import math
+
+    from agents.pages.html import bar, esc, img, table
+
+    plan = record.get("plan")
+    if not isinstance(plan, dict) or "graph" not in (record.get("final_state") or {}):
+        return []  # a benchmark record (plan = the route): no map data
+    parts = ["<h2>Map and route</h2>", img(f"data:image/png;base64,{route_map(record)}", "map with the route", "wide"),
+             f"<p>landmarks from the instruction ({esc(plan.get('source', ''))}): "
+             f"{esc(', '.join(plan.get('landmarks', [])))}</p>"]
     if plan.get("top"):
-        parts.append("<h2>Landmark scores (top nodes, log P(node | landmark))</h2><table><tr><th>landmark</th>"
-                     "<th>chosen</th><th>top nodes</th></tr>")
-        for lm, ch, top in zip(plan["landmarks"], plan.get("chosen", []), plan["top"]):
-            tops = ", ".join(f"{n}: {s:.2f}" for n, s in top)
-            parts.append(f"<tr><td>{esc(lm)}</td><td>{ch}</td><td>{esc(tops)}</td></tr>")
-        parts.append("</table>")
+        rows = []
+        for lm, ch, top in zip(plan.get("landmarks", []), plan.get("chosen", []), plan["top"]):
+            cells = " ".join(f"{n}: {math.exp(s):.2f}" for n, s in top)
+            best = math.exp(top[0][1]) if top else None
+            rows.append((esc(lm), esc(ch), bar(best, "comb"), esc(cells)))
+        parts.append("<h3>Landmark scores: top nodes, P(node | landmark)</h3>"
+                     + table(["landmark", "chosen node", "best score", "top nodes"], rows))
     return parts
 
 

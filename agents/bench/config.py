@@ -28,6 +28,8 @@ class BenchConfig:
     runners: tuple[tuple[str, str], ...] = ()  # (world, "module:function") overrides of the WorldSpec.episode_runner (envs.worlds)
     progress: bool = True
     extra: tuple[tuple[str, object], ...] = ()  # --set KEY=VALUE: world knobs passed to EpisodeConfig.extra
+    record_episodes: bool = False  # keep a record folder with frames per episode (OUT/episodes/) for the pages
+    pages: bool = True  # write OUT/pages/: one HTML page per episode, linked from report.html
 
     def runner_for(self, world: str) -> str | None:
         return dict(self.runners).get(world)
@@ -67,11 +69,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="only tasks of family F (repeatable)")
     p.add_argument("--max-steps", type=int, default=20, help="skills per episode at most (default 20)")
     p.add_argument("--render", action="store_true", help="render frames at decision points (slower)")
+    p.add_argument("--record-episodes", action="store_true",
+                   help="keep each episode's record folder with frames in OUT/episodes/ (replayable; the episode "
+                        "pages of report.html then show the frames). Without it the pages are built from "
+                        "episodes.jsonl: steps, scores and states, no frames")
     p.add_argument("--runner", action="append", default=[], metavar="WORLD=MODULE:FUNC",
                    help="use another episode runner for a world (tests, plug-ins)")
     p.add_argument("--set", action="append", default=[], dest="extra", metavar="KEY=VALUE",
                    help="a world's episode knob (repeatable), e.g. options=all for the tabletop; "
                         "VALUE is read as JSON when it parses, else as text")
+    p.add_argument("--no-pages", action="store_true", help="report.html without the per-episode pages")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_llm_args(p)
     return p
@@ -109,4 +116,5 @@ def parse_args(argv=None) -> BenchConfig:
                        executor=a.executor, workers=a.workers, resume=a.resume, limit=a.limit,
                        families=tuple(a.families or ()), max_steps=a.max_steps, render=a.render,
                        ray_address=a.ray_address, runners=tuple(runners), progress=not a.no_progress,
-                       extra=tuple(sorted(extra.items())))
+                       extra=tuple(sorted(extra.items())), record_episodes=a.record_episodes,
+                       pages=not a.no_pages)

@@ -143,6 +143,13 @@ def markdown(results: dict) -> str:
         lines += ["## Navigation", "", "| mode | mean path length (m) | SPL |", "|---|---|---|"]
         lines += [f"| {m} | {s['path_length_mean']:.2f} | {s['spl_mean']:.3f} |" for m, s in nav.items()]
         lines.append("")
+    if results.get("failures"):
+        from agents.bench.failures import markdown_table
+
+        lines += ["## Why episodes failed", "", markdown_table(results["failures"]), "",
+                  "One category per failed episode (goal not met), the first that applies in the order error, skill "
+                  "failed physically, wrong object, wrong place, repeated step, step limit, stopped early "
+                  "(agents/bench/failures.py); report.html lists the episodes of each.", ""]
     lines += ["## Cost", "", "| mode | wall time per episode (s) | LLM calls per episode |", "|---|---|---|"]
     for m, s in results["modes"].items():
         lines.append(f"| {m} | {s['wall_s']['mean']:.2f} | {s['llm_calls']['mean']:.1f} |")

@@ -9,9 +9,11 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
+import shutil
 import time
 import traceback
 from dataclasses import dataclass
+from pathlib import Path
 
 from agents.bench.config import BenchConfig
 from agents.config import EpisodeConfig, episode_runner
@@ -104,7 +106,17 @@ def episode_config(spec: EpisodeSpec, config: BenchConfig) -> EpisodeConfig:
     follows_plan = spec.mode in PLANNERS and PLANNERS.get(spec.mode).follows_given_plan
     plan = spec.task.get("oracle_plan") if follows_plan else None
     return EpisodeConfig(mode=spec.mode, llm=config.llm, max_steps=config.max_steps, render=config.render,
-                         oracle_plan=tuple(plan) if plan else None, extra=config.extra)
+                         oracle_plan=tuple(plan) if plan else None, extra=config.extra,
+                         record_dir=record_dir(spec, config))
+
+
+def record_dir(spec: EpisodeSpec, config: BenchConfig) -> str | None:
+    """OUT/episodes/<task>__<mode>__s<seed> with --record-episodes (the folder the episode pages read)."""
+    if not getattr(config, "record_episodes", False):
+        return None
+    from agents.pages.report import EPISODES_DIR, episode_slug
+
+    return str(Path(config.out) / EPISODES_DIR / episode_slug(spec.task["id"], spec.mode, spec.seed))
 
 
 def _failed_record(spec: EpisodeSpec, error: str) -> dict:
@@ -117,6 +129,9 @@ def _failed_record(spec: EpisodeSpec, error: str) -> dict:
 def run_spec(spec: EpisodeSpec, config: BenchConfig) -> dict:
     """Run one episode; return its record (with ``seed_index``, ``task_file`` and ``wall_s`` added) or a fatal."""
     t0 = time.perf_counter()
+    folder = record_dir(spec, config)
+    if folder and Path(folder).exists():  # a rerun (after --resume) starts a clean folder: no stale frames
+        shutil.rmtree(folder)
     try:
         runner = resolve_runner(spec.task["world"], config)
         record = runner(dict(spec.task), episode_config(spec, config), spec.seed, llm=None)
@@ -143,4 +158,5 @@ def run_spec(spec: EpisodeSpec, config: BenchConfig) -> dict:
     record["task_file"] = spec.task.get("task_file")
     record["task_sha"] = task_digest(spec.task)
     record["wall_s"] = round(time.perf_counter() - t0, 4)
+    record.setdefault("goal", spec.task.get("goal"))  # what the failure taxonomy compares with
     return record

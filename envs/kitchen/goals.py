@@ -175,10 +175,27 @@ def _check(goal: Mapping, s: KitchenState) -> bool:
     if "robot_at" in goal:
         return s.robot == goal["robot_at"]
     if "visited" in goal:
-        return all(loc in s.visited for loc in goal["visited"])
+        return visit_progress(goal["visited"], s.visited) == len(goal["visited"])
     if "drawer_open" in goal:
         return s.drawer_open == goal["drawer_open"]
     raise InvalidInputError(f"not a kitchen goal: {dict(goal)!r}")
+
+
+def visit_progress(wanted: list[str], visited: list[str]) -> int:
+    """How many of ``wanted`` (in order) the visit log ``visited`` has reached: ``visited`` holds ``wanted[:n]``
+    as a subsequence (other stops may come between; the start location counts)."""
+    n = 0
+    for loc in visited:
+        if n < len(wanted) and loc == wanted[n]:
+            n += 1
+    return n
+
+
+def _visit_lists(goal: Mapping) -> list[list[str]]:
+    if "visited" in goal:
+        return [goal["visited"]]
+    subs = goal.get("all") or goal.get("any") or ([goal["not"]] if "not" in goal else [])
+    return [v for g in subs for v in _visit_lists(g)]
 
 
 # ----------------------------------------------------------------------------------------------- plans
@@ -230,11 +247,11 @@ def shortest_plan(init: Mapping, goal: Mapping, max_states: int = 200_000) -> li
                                                                          "close the drawer"]
     for o in names:
         skills += [f"find {article(o)} {o}", f"pick up the {o}", f"put down the {o}"]
-    track_visits = "visited" in repr(goal)
+    visits = _visit_lists(goal)  # order matters: states differ by how far along each visited list they are
 
     def key(s: KitchenState):
         return (s.robot, s.holding, s.drawer_open, tuple(sorted(s.objects)),
-                frozenset(s.visited) if track_visits else None)
+                tuple(visit_progress(v, s.visited) for v in visits))
 
     frontier = deque([(start, [])])
     seen = {key(start)}
@@ -253,4 +270,4 @@ def shortest_plan(init: Mapping, goal: Mapping, max_states: int = 200_000) -> li
 
 
 __all__ = ["validate_init", "validate_goal", "check_goal", "plan_success", "replay_plan", "shortest_plan",
-           "PREDICATES"]
+           "visit_progress", "PREDICATES"]

@@ -25,8 +25,10 @@ DEFAULT_INIT = {
     ],
 }
 
-# the order in which `find` searches when the object is not at the robot's location
-SEARCH_ORDER: tuple[str, ...] = ("close counter", "far counter", "table", "drawer", "trash can", "user")
+# where `find` looks, in this order, when the object is not in view: the places things are kept. Objects handed to
+# the user or thrown into the trash can are out of play and never a search target (docs/kitchen.md).
+SEARCH_ORDER: tuple[str, ...] = ("close counter", "far counter", "table", "drawer")
+DELIVERED: tuple[str, ...] = ("user", "trash can")
 
 
 @dataclass
@@ -97,7 +99,9 @@ def apply_skill(state: KitchenState, text: str) -> tuple[KitchenState, bool, str
         s.move_robot(arg)
         return s, True, ""
     if verb == "find":
-        if arg in s.reachable_at(s.robot):
+        if s.holding == arg:
+            return s, True, "already in hand"
+        if s.robot in SEARCH_ORDER and arg in s.reachable_at(s.robot):
             return s, True, "already in view"
         for loc in SEARCH_ORDER:
             if arg in s.reachable_at(loc):
@@ -107,6 +111,8 @@ def apply_skill(state: KitchenState, text: str) -> tuple[KitchenState, bool, str
     if verb == "pick":
         if s.holding is not None:
             return state, False, f"the gripper already holds the {s.holding}"
+        if s.robot == "user" and arg in s.objects_at("user"):
+            return state, False, f"the {arg} was handed to the user"
         if arg not in s.reachable_at(s.robot):
             return state, False, f"no {arg} within reach at the {s.robot}"
         s.objects.remove((arg, s.robot))
@@ -138,4 +144,4 @@ def apply_skill(state: KitchenState, text: str) -> tuple[KitchenState, bool, str
     raise AssertionError(verb)  # parse_skill only returns the verbs above
 
 
-__all__ = ["KitchenState", "apply_skill", "SEARCH_ORDER", "LOCATIONS"]
+__all__ = ["KitchenState", "apply_skill", "SEARCH_ORDER", "DELIVERED", "LOCATIONS"]

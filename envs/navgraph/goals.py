@@ -1,7 +1,9 @@
 """Task-world contract for ``navgraph`` (docs/tasks.md): validate init/goal, check a goal on a state, judge a plan.
 
-goal = ``{"landmarks": [node ids in visiting order], "radius": metres (default 0)}``: satisfied when the route passes
-within ``radius`` of each landmark node in order and ends within ``radius`` of the last one.
+goal = ``{"landmarks": [targets in visiting order], "radius": metres (default 0)}``. A target is either a landmark
+object of the graph, by kind (``"tree"``: the object itself, as a person sees it -- what the task files use), or a
+node id (a place). Satisfied when the route passes within ``radius`` of each target in order and ends within
+``radius`` of the last one; distances are from the object's own position, or from the node's.
 """
 from __future__ import annotations
 
@@ -41,26 +43,45 @@ def validate_init(init, where: str = "init") -> None:
                                 f"(nodes are 0..{len(meta['nodes']) - 1})")
 
 
+def _object_positions(meta: dict) -> dict[str, tuple[float, float]]:
+    return {lm["kind"]: tuple(lm["position"]) for lm in meta["landmarks"]}
+
+
 def validate_goal(goal, where: str = "goal", init: dict | None = None) -> None:
-    """Structure always; node ids too when ``init`` (already valid) names the graph."""
+    """Structure always; targets too when ``init`` (already valid) names the graph."""
+    from envs.navgraph.kinds import KIND_NAMES
+
     if not isinstance(goal, dict):
-        raise InvalidInputError(f"{where}: must be an object like {{\"landmarks\": [3, 17], \"radius\": 0}}")
+        raise InvalidInputError(f"{where}: must be an object like {{\"landmarks\": [\"tree\", \"bench\"], "
+                                f"\"radius\": 6}}")
     for key in goal:
         if key not in ("landmarks", "radius"):
             raise InvalidInputError(f"{where}.{key}: unknown predicate (navgraph goals have landmarks and radius)")
     lms = goal.get("landmarks")
     if not isinstance(lms, list) or not lms:
-        raise InvalidInputError(f"{where}.landmarks: must be a non-empty list of node ids")
+        raise InvalidInputError(f"{where}.landmarks: must be a non-empty list of landmark kinds or node ids")
     for i, n in enumerate(lms):
-        if not _is_int(n) or n < 0:
-            raise InvalidInputError(f"{where}.landmarks[{i}]: {n!r} is not a node id (a non-negative integer)")
+        if isinstance(n, str):
+            if n not in KIND_NAMES:
+                raise InvalidInputError(f"{where}.landmarks[{i}]: {n!r} is not a landmark kind; known: "
+                                        f"{', '.join(KIND_NAMES)}")
+        elif not _is_int(n) or n < 0:
+            raise InvalidInputError(f"{where}.landmarks[{i}]: {n!r} is neither a landmark kind nor a node id")
     radius = goal.get("radius", 0)
     if not isinstance(radius, Real) or isinstance(radius, bool) or not math.isfinite(radius) or radius < 0:
         raise InvalidInputError(f"{where}.radius: must be a number >= 0 (metres), got {radius!r}")
     if init is not None and isinstance(init, dict) and isinstance(init.get("graph"), str):
-        ids = _node_ids(read_meta(init["graph"]))
+        meta = read_meta(init["graph"])
+        ids, objects = _node_ids(meta), _object_positions(meta)
+        node_pos = [tuple(nd["pos"]) for nd in meta["nodes"]]
         for i, n in enumerate(lms):
-            if n not in ids:
+            if isinstance(n, str):
+                if n not in objects:
+                    raise InvalidInputError(f"{where}.landmarks[{i}]: graph {init['graph']!r} has no {n!r}")
+                if not any(math.dist(p, objects[n]) <= radius + 1e-9 for p in node_pos):
+                    raise InvalidInputError(f"{where}.landmarks[{i}]: no place of graph {init['graph']!r} is within "
+                                            f"{radius} m of the {n}; use a larger radius")
+            elif n not in ids:
                 raise InvalidInputError(f"{where}.landmarks[{i}]: {n} is not a node of graph {init['graph']!r}")
 
 
@@ -68,26 +89,39 @@ def _positions(graph: str) -> dict[int, tuple[float, float]]:
     return {int(n["id"]): tuple(n["pos"]) for n in read_meta(graph)["nodes"]}
 
 
-def route_visits(route, landmarks, radius: float, pos) -> bool:
-    """True when ``route`` passes within ``radius`` of each landmark in order and ends within it of the last."""
-    if not route:
+def target_points(graph, landmarks) -> list[tuple[float, float]]:
+    """Where each goal target is: a landmark object's own position, or a node's. ``graph``: a name or its meta."""
+    meta = read_meta(graph) if isinstance(graph, str) else graph
+    objects = _object_positions(meta)
+    pos = {int(n["id"]): tuple(n["pos"]) for n in meta["nodes"]}
+    return [objects[t] if isinstance(t, str) else pos[int(t)] for t in landmarks]
+
+
+def visits_points(route, points, radius: float, pos) -> bool:
+    """True when ``route`` passes within ``radius`` of each point in order and ends within it of the last."""
+    if not route or not points:
         return False
 
-    def near(a, b):
-        return math.dist(pos[a], pos[b]) <= radius + 1e-9
+    def near(node, p):
+        return math.dist(pos[node], p) <= radius + 1e-9
 
     i = 0
     for node in route:
-        while i < len(landmarks) and near(node, landmarks[i]):
+        while i < len(points) and near(node, points[i]):
             i += 1  # the same place may satisfy consecutive landmarks
-    return i == len(landmarks) and near(route[-1], landmarks[-1])
+    return i == len(points) and near(route[-1], points[-1])
+
+
+def route_visits(route, landmarks, radius: float, pos) -> bool:
+    """``visits_points`` for landmark node ids (positions from ``pos``)."""
+    return visits_points(route, [pos[n] for n in landmarks], radius, pos)
 
 
 def check_goal(goal: dict, state: dict) -> bool:
     """``state``: {"graph", "route": [executed nodes], ...} as returned by NavGraphEnv.state()."""
     route = [int(n) for n in state.get("route") or [state["node"]]]
-    return route_visits(route, [int(n) for n in goal["landmarks"]], float(goal.get("radius", 0)),
-                        _positions(state["graph"]))
+    return visits_points(route, target_points(state["graph"], goal["landmarks"]), float(goal.get("radius", 0)),
+                         _positions(state["graph"]))
 
 
 def plan_success(task: dict, plan) -> bool:
@@ -105,15 +139,22 @@ def plan_success(task: dict, plan) -> bool:
     return check_goal(task["goal"], {"graph": graph, "route": route})
 
 
-def shortest_through(graph_name: str, start: int, landmarks) -> float:
-    """Length of the shortest route from ``start`` through ``landmarks`` in order (radius 0)."""
-    import networkx as nx
+def shortest_through(graph_name: str, start: int, landmarks, radius: float = 0.0) -> float:
+    """Length of the shortest route from ``start`` that satisfies the goal (``landmarks``, ``radius``): it passes,
+    in order, a place within ``radius`` of each target. The same ordered search as LM-Nav, with 0/-inf scores."""
+    import numpy as np
 
+    from envs.navgraph.search import search
     from envs.navgraph.storage import load_graph
 
     g = load_graph(graph_name).graph
-    total, cur = 0.0, int(start)
-    for n in landmarks:
-        total += nx.shortest_path_length(g, cur, int(n), weight="length")
-        cur = int(n)
-    return float(total)
+    pos = _positions(graph_name)
+    nodes = sorted(g)
+    scores = np.full((len(landmarks), len(nodes)), -1e9)
+    for i, p in enumerate(target_points(graph_name, landmarks)):
+        for n in nodes:
+            if math.dist(pos[n], p) <= radius + 1e-9:
+                scores[i, n] = 0.0
+    if (scores.max(axis=1) < 0).any():
+        raise InvalidInputError(f"no place of {graph_name!r} is within {radius} m of some goal landmark")
+    return float(search(g, int(start), scores, alpha=1.0).length)

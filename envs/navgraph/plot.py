@@ -6,8 +6,11 @@ import io
 import numpy as np
 
 
-def plot_route(world, route, chosen=(), phrases=(), path=None, views=None, title: str = "") -> bytes:
+def plot_route(world, route, chosen=(), phrases=(), path=None, views=None, title: str = "", goal=None) -> bytes:
     """Map (edges, landmarks, route, start, chosen nodes) above a row of the chosen nodes' best views.
+
+    ``goal`` (a navgraph goal): a dashed circle of the goal radius around each target -- the landmark object
+    itself -- numbered in visiting order; a route reaches a target when it enters its circle.
 
     ``views[i]`` is the HxWx3 image shown for ``chosen[i]`` (default: its first view). Returns PNG bytes and writes
     them to ``path`` when given.
@@ -30,6 +33,15 @@ def plot_route(world, route, chosen=(), phrases=(), path=None, views=None, title
         x, y = lm["position"]
         ax.scatter([x], [y], marker="*", s=60, color="tab:green", zorder=3)
         ax.annotate(lm["kind"], (x, y), fontsize=6, color="darkgreen", xytext=(2, 2), textcoords="offset points")
+    if goal:
+        from envs.navgraph.goals import target_points
+
+        radius = float(goal.get("radius", 0))
+        for i, (x, y) in enumerate(target_points(world.meta, goal["landmarks"])):
+            ax.add_patch(plt.Circle((x, y), max(radius, 0.3), fill=False, ls="--", lw=1.2, color="tab:green",
+                                    zorder=3, label="goal radius" if i == 0 else None))
+            ax.annotate(f"goal {i + 1}", (x, y), fontsize=7, color="tab:green", xytext=(-8, 8),
+                        textcoords="offset points")
     if route:
         r = np.array([g.nodes[n]["pos"] for n in route])
         ax.plot(r[:, 0], r[:, 1], color="tab:blue", lw=2.2, alpha=0.8, zorder=4, label="route")

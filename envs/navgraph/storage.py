@@ -31,6 +31,7 @@ class NavGraph:
     meta: dict  # the JSON document (camera, headings, landmarks, visible, seed...)
     png: np.ndarray = field(repr=False)
     offsets: np.ndarray = field(repr=False)
+    source: str = ""  # the .npz file the images came from (named in error messages)
 
     @property
     def nodes(self) -> list[int]:
@@ -59,7 +60,12 @@ class NavGraph:
 
         k = node * self.n_views + view
         data = self.png[self.offsets[k]: self.offsets[k + 1]].tobytes()
-        return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"), dtype=np.uint8)
+        try:
+            return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"), dtype=np.uint8)
+        except (OSError, ValueError, SyntaxError) as exc:  # PIL: UnidentifiedImageError, truncated data...
+            raise InvalidInputError(f"{self.source or self.name}: image of node {node}, view {view} is not a valid "
+                                    f"PNG ({type(exc).__name__}: {exc}); regenerate the graph with "
+                                    f"python scripts/build_navgraphs.py") from None
 
     def views(self, node: int) -> np.ndarray:
         if node not in self.graph:
@@ -128,15 +134,34 @@ def graph_from_meta(doc: dict) -> nx.Graph:
     return g
 
 
+REGENERATE = "regenerate it with python scripts/build_navgraphs.py"
+
+
 @functools.lru_cache(maxsize=8)
 def _load(name: str, directory: str) -> NavGraph:
+    import zipfile
+
     doc = _read_meta(name, directory)
-    with np.load(Path(directory) / f"{name}.npz") as z:
-        png, offsets = z["png"], z["offsets"]
-    g = graph_from_meta(doc)
-    if len(offsets) != len(g) * len(doc["headings"]) + 1:
-        raise InvalidInputError(f"{name}.npz does not match {name}.json (wrong number of images)")
-    return NavGraph(name, g, doc, png, offsets)
+    path = Path(directory) / f"{name}.npz"
+    if not path.exists():
+        raise InvalidInputError(f"{path}: missing (the images of graph {name!r}); {REGENERATE}")
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            png, offsets = np.asarray(z["png"]), np.asarray(z["offsets"])
+    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as exc:
+        raise InvalidInputError(f"{path}: corrupt or truncated graph images file ({type(exc).__name__}: {exc}); "
+                                f"{REGENERATE}") from None
+    try:
+        g = graph_from_meta(doc)
+        n_views = len(doc["headings"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InvalidInputError(f"{Path(directory) / f'{name}.json'}: corrupt graph file (bad or missing field: "
+                                f"{exc})") from None
+    if png.dtype != np.uint8 or png.ndim != 1 or offsets.ndim != 1 or len(offsets) != len(g) * n_views + 1:
+        raise InvalidInputError(f"{path} does not match {name}.json (wrong number or type of images); {REGENERATE}")
+    if offsets[0] != 0 or offsets[-1] != len(png) or (np.diff(offsets) <= 0).any():
+        raise InvalidInputError(f"{path}: image offsets are inconsistent (truncated or edited file); {REGENERATE}")
+    return NavGraph(name, g, doc, png, offsets, str(path))
 
 
 def load_graph(name: str, directory: Path | None = None) -> NavGraph:

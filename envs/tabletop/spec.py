@@ -10,5 +10,5 @@ WORLD = WorldSpec(
     episode_runner="agents.tabletop:run_episode",
     command="agents.saycan",
     default_init="envs.tabletop.world:DEFAULT_INIT",
-    outcome_printer="agents.display:print_plan_outcome",
+    outcome_printer="agents.display:print_outcome",
 )

@@ -71,3 +71,37 @@ def run_plan(init: dict, seed: int, plan) -> tuple[dict, list[tuple[bool, str]]]
         if parse_skill(text) is None:
             break
     return state, results
+
+
+def shortest_plan(init: dict, seed: int, goal: dict, max_steps: int = 12, max_states: int = 200_000) -> list[str] | None:
+    """A shortest plan (ending with ``done``) reaching ``goal`` with perfect skills, by breadth-first search.
+
+    Two states are the same when every object has the same support and region (all that goals and preconditions
+    read). Returns None when no plan of at most ``max_steps`` skills exists within ``max_states`` states. Used to
+    check that a task is feasible; it reads the goal, so it is never a planner.
+    """
+    from collections import deque
+
+    from envs.tabletop.goals import check_goal
+    from envs.tabletop.vocab import DONE, skill_texts
+
+    def key(s: dict):
+        return tuple((n, o["support"], o["region"]) for n, o in sorted(s["objects"].items()))
+
+    start = initial_state(init, seed)
+    skills = [t for t in skill_texts(init.get("blocks", []), init.get("bowls", [])) if t != DONE]
+    frontier, seen = deque([(start, [])]), {key(start)}
+    while frontier:
+        state, plan = frontier.popleft()
+        if check_goal(goal, state):
+            return plan + [DONE]
+        if len(plan) >= max_steps:
+            continue
+        for text in skills:
+            nxt, ok, _ = apply_skill(state, text)
+            if ok and key(nxt) not in seen:
+                if len(seen) >= max_states:
+                    return None
+                seen.add(key(nxt))
+                frontier.append((nxt, plan + [text]))
+    return None

@@ -54,6 +54,7 @@ def test_cli_bad_input_exits_2_with_message(argv, needle, capsys):
 def test_registered_as_navgraph_runner():
     assert episode_runner("navgraph") is lmnav.run_episode
     assert set(lmnav.MODES) == {"lmnav", "lmnav-random", "lmnav-rules"}
+    assert lmnav.EXTRA_KEYS["extractor"] == ("llm", "spacy", "rules", "generate")
     opts = lmnav.options_from(EpisodeConfig(mode="lmnav-rules"), 0)
     assert opts.extractor == "rules" and opts.grounding == "lit-minilm"
     assert lmnav.options_from(EpisodeConfig(mode="lmnav-random"), 0).grounding == "lit-random"
@@ -91,14 +92,60 @@ def test_trained_grounding_beats_random_weights_on_shipped_tasks():
 
 
 def test_llm_extractor_and_llm_stats():
+    """The constrained extractor: one scoring call for membership (+ one for the order when it is in doubt)."""
+    from compose.llm.fake import FakeLLM
+
     task = _task("campus", 1)
-    llm = ScriptedLM(" " + "; ".join(task["landmark_names"]))
+    llm = FakeLLM(scorer=lambda ctx, opt: 0.0)
     out = lmnav.run_episode(task, EpisodeConfig(mode="lmnav"), seed=1, llm=llm)
     assert out["metrics"]["landmark_source"] == "llm"
     assert out["metrics"]["landmarks_predicted"] == [n.lower() for n in task["landmark_names"]]
-    assert out["llm_stats"]["calls"] == 1
-    silent = lmnav.run_episode(task, EpisodeConfig(mode="lmnav"), seed=1, llm=ScriptedLM("\n"))
-    assert silent["metrics"]["landmark_source"] == "rules (llm gave none)"
+    assert out["llm_stats"]["calls"] >= 1
+    old = lmnav.run_episode(task, EpisodeConfig(mode="lmnav", extra=(("extractor", "generate"),)), seed=1,
+                            llm=ScriptedLM(" " + "; ".join(task["landmark_names"])))
+    assert old["metrics"]["landmark_source"] == "generate" and old["llm_stats"]["calls"] == 1
+
+
+def test_no_landmarks_no_driving_in_the_benchmark(tmp_path):
+    """An instruction without a landmark is a recorded failure that says why; the robot does not move."""
+    from agents.benchmark import main as bench_main
+    from compose.llm.fake import FakeLLM
+
+    task = dict(_task("town", 0), id="late", instruction="please hurry up, I am late")
+    for extractor, llm in (("rules", None), ("spacy", None), ("llm", FakeLLM(scorer=lambda ctx, opt: 0.0))):
+        out = lmnav.run_episode(task, EpisodeConfig(mode="lmnav", extra=(("extractor", extractor),)), seed=0, llm=llm)
+        assert out["failure"] == "no_landmarks" and "no landmarks" in out["error"], extractor
+        assert not out["exec_success"] and out["steps"] == [] and out["metrics"]["path_length"] == 0.0
+    # free generation invents landmarks from any text and drives (the old bug): kept only as a baseline
+    out = lmnav.run_episode(task, EpisodeConfig(mode="lmnav", extra=(("extractor", "generate"),)), seed=0,
+                            llm=ScriptedLM(" hurry up; late"))
+    assert out["metrics"]["landmarks_predicted"] == ["hurry up", "late"]
+    tasks = tmp_path / "late.jsonl"
+    tasks.write_text(json.dumps(task) + "\n")
+    assert bench_main(["--tasks", str(tasks), "--out", str(tmp_path / "run"), "--mode", "lmnav", "--no-progress",
+                       "--set", "extractor=spacy"]) == 0
+    [rec] = [json.loads(ln) for ln in (tmp_path / "run" / "episodes.jsonl").read_text().splitlines()]
+    assert rec["exec_success"] is False and rec["failure"] == "no_landmarks" and "no landmarks" in rec["error"]
+
+
+@pytest.mark.parametrize("extractor", ["rules", "spacy"])
+def test_cli_refuses_to_drive_without_landmarks(extractor, capsys):
+    code = lmnav.main(["--graph", "town", "--start", "0", "--instruction", "please hurry up, I am late",
+                       "--extractor", extractor])
+    cap = capsys.readouterr()
+    assert code == 2 and "no landmarks" in cap.err and "did not move" in cap.err and "route:" not in cap.out
+    assert lmnav.main(["landmarks", "please hurry up, I am late", "--extractor", extractor]) == 2
+
+
+@pytest.mark.slow
+def test_cli_with_the_real_small_model(capsys):
+    """Default extractor (constrained, SmolLM2-135M): an ordered list, and no driving without a landmark."""
+    assert lmnav.main(["landmarks", "Stop at the big tree, but only after you have driven past the red car.",
+                       "--timing"]) == 0
+    cap = capsys.readouterr()
+    assert json.loads(cap.out) == ["red car", "big tree"] and "after the model loaded" in cap.err
+    assert lmnav.main(["--graph", "town", "--start", "0", "--instruction", "please hurry up, I am late"]) == 2
+    assert "no landmarks" in capsys.readouterr().err
 
 
 def test_second_instruction_reuses_cached_embeddings():

@@ -2,7 +2,6 @@
 import json
 import os
 import shutil
-import subprocess
 
 import numpy as np
 import pytest
@@ -107,6 +106,8 @@ def test_kitchen_style_record_table_and_html(tmp_path):
 
 @pytest.mark.slow
 def test_html_is_self_contained_and_renders_in_chromium(recorded, tmp_path):
+    from agents.pages.browser import dump_dom, screenshot
+
     d, out = recorded
     page = tmp_path / "ep.html"
     assert replay.main([str(d), "--html", str(page)]) == 0
@@ -114,17 +115,19 @@ def test_html_is_self_contained_and_renders_in_chromium(recorded, tmp_path):
     assert "id='steps'" in html and "data:image/png;base64," in html
     assert "Landmark scores" in html and str(out["metrics"]["chosen_nodes"][-1]) in html
     assert "http://" not in html and "https://" not in html and "src='frames" not in html
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert chromium, "install chromium (apt-get install -y chromium) for the page check"
-    shot = tmp_path / "shot.png"
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'u'}"]
-    subprocess.run([chromium, *flags, f"--screenshot={shot}", "--window-size=1000,1400", f"file://{page}"],
-                   check=True, timeout=120, capture_output=True)
+    shot = screenshot(page, tmp_path / "shot.png", 1000, 1400)
     from PIL import Image
 
     img = np.asarray(Image.open(shot).convert("RGB"))
     assert img.shape[0] > 100 and img.std() > 10  # not blank
-    dom = subprocess.run([chromium, *flags, "--dump-dom", f"file://{page}"], check=True, timeout=120,
-                         capture_output=True, text=True).stdout
+    dom = dump_dom(page)
     assert "<table id=\"steps\">" in dom and out["plan"][1] in dom
+    assert f"{task_instruction(d)} -- navgraph episode</title>" in dom
+    # one row per move, each with its views inlined and a probability bar per landmark
+    n_moves = len(out["plan"]) - 1
+    assert dom.count('class="zoom strip"') == n_moves
+    assert dom.count('class="bar comb"') >= n_moves * len(out["metrics"]["landmarks_predicted"])
+
+
+def task_instruction(d) -> str:
+    return load_record(d)["task"]["instruction"]

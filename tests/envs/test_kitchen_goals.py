@@ -41,8 +41,11 @@ CASES = [
     # robot_at, visited, drawer_open
     ({"robot_at": "table"}, True),
     ({"robot_at": "user"}, False),
-    ({"visited": ["far counter", "user"]}, True),
+    ({"visited": ["user", "far counter"]}, True),
+    ({"visited": ["user", "table"]}, True),  # other stops may come between
+    ({"visited": ["far counter", "user"]}, False),  # order matters: the user came first
     ({"visited": ["far counter", "close counter"]}, False),
+    ({"visited": ["table", "table"]}, False),  # listed twice: must be visited twice
     ({"drawer_open": False}, True),
     ({"drawer_open": True}, False),
     # combinators

@@ -8,7 +8,7 @@ from compose.errors import InvalidInputError
 from envs.navgraph.goals import (check_goal, plan_success, route_visits, shortest_through, validate_goal,
                                  validate_init)
 from envs.navgraph.storage import DATA_DIR, load_graph
-from envs.navgraph.tasks import generate_tasks
+from envs.navgraph.tasks import GOAL_RADIUS, generate_tasks
 
 
 @pytest.mark.parametrize("init,field", [
@@ -73,12 +73,13 @@ def test_task_files_are_valid_and_regenerate_identically(graph):
     assert len({t["instruction"] for t in tasks}) >= 0.9 * len(tasks)
     assert {t["style"] for t in tasks} == {"chain", "paraphrase"}
     meta = load_graph(graph).meta
-    anchors = {lm["kind"]: lm["anchor"] for lm in meta["landmarks"]}
+    kinds = {lm["kind"] for lm in meta["landmarks"]}
     for t in tasks:
         assert t["world"] == "navgraph"
         validate_init(t["init"], "init")
         validate_goal(t["goal"], "goal", t["init"])
-        assert t["goal"]["landmarks"] == [anchors[k] for k in t["landmark_kinds"]]
+        assert t["goal"]["landmarks"] == t["landmark_kinds"] and set(t["landmark_kinds"]) <= kinds
+        assert t["goal"]["radius"] == GOAL_RADIUS  # metres from the landmark object itself
         assert 2 <= len(t["goal"]["landmarks"]) <= 4
     seed = sorted(["campus", "town"]).index(graph) + 1
     assert generate_tasks(graph, len(tasks), seed=seed) == tasks
