@@ -2,9 +2,10 @@
 
     python scripts/compare_plans.py benchmarks/results/saycan101 /tmp/arch-check-run [--seed-index 0]
 
-Each argument is a run directory with ``episodes.jsonl`` or ``episodes.jsonl.gz`` (or such a file itself). Episodes of one
-planner mode (``--mode``, default saycan: a stored run may hold several) are matched by (task id, seed index); prints how many plans are identical and lists the ones that differ. Exit status 0
-when every matched plan is identical and both runs hold the same episodes, 1 otherwise.
+Each argument is a run directory with ``episodes.jsonl`` or ``episodes.jsonl.gz`` (or such a file itself). Episodes
+of one planner mode (``--mode``, default saycan: a stored run may hold several) are matched by (task id, seed index);
+prints how many plans are identical and lists the ones that differ. Exit status 0 when every matched plan is
+identical and both runs hold the same episodes, 1 otherwise.
 """
 from __future__ import annotations
 
