@@ -14,7 +14,7 @@ from envs.kitchen.state import DEFAULT_INIT, KitchenState
 from agents.planners.options import KNOBS
 from envs.record import EpisodeRecorder
 
-EXTRA_KEYS = dict(KNOBS)  # the goal and grounded strategies' knobs (benchmark --set)
+EXTRA_KEYS = {**KNOBS, "perception": ("segmentation", "learned")}  # benchmark --set knobs
 
 def run_episode(task: dict, config: EpisodeConfig, seed: int, llm=None, on_step=None) -> dict:
     """Run one kitchen task. ``on_step(step_dict)`` is called after every step (CLI display)."""
@@ -33,6 +33,10 @@ def run_episode(task: dict, config: EpisodeConfig, seed: int, llm=None, on_step=
     try:
         _, info = env.reset(seed=seed, options={"init": init})
         world = env.unwrapped
+        if config.get("perception", "segmentation") == "learned":
+            from agents.perception.learned import use_learned_perception
+
+            use_learned_perception(env)
         initial_state = world.kitchen_state().to_dict()
 
         def observe():
