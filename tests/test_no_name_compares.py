@@ -44,16 +44,7 @@ def test_the_pattern_catches_the_known_shapes():
     assert not w.search('name = "kitchen"')
 
 
-# Debt merged from main after this test was written (failure analysis and episode pages branch on world names); each
-# file may keep at most this many such lines until it reads the world registry instead. New files, or more lines in
-# these, fail.
-KNOWN = {"agents/bench/failures.py": 2, "agents/pages/episode.py": 3, "agents/pages/text.py": 5}
-
-
 def test_no_world_or_mode_name_is_compared_as_a_string():
-    per_file: dict[str, list[str]] = {}
-    for line in offenders():
-        per_file.setdefault(line.split(":", 1)[0], []).append(line)
-    extra = {f: lines for f, lines in per_file.items() if len(lines) > KNOWN.get(f, 0)}
-    assert not extra, "world/mode names compared as strings (read envs.worlds / agents.planners instead):\n" + \
-        "\n".join(line for lines in extra.values() for line in lines)
+    found = offenders()
+    assert not found, "world/mode names compared as strings (read envs.worlds / agents.planners instead):\n" + \
+        "\n".join(found)

@@ -10,4 +10,6 @@ WORLD = WorldSpec(
     episode_runner="agents.lmnav:run_episode",
     command="agents.lmnav",
     replay_extras="agents.replay_navgraph",
+    state_text="agents.pages.text:navgraph_state_lines",
+    failure_check="agents.bench.failures:navgraph_failure",
 )

@@ -11,4 +11,6 @@ WORLD = WorldSpec(
     command="agents.saycan",
     default_init="envs.tabletop.world:DEFAULT_INIT",
     outcome_printer="agents.display:print_outcome",
+    state_text="agents.pages.text:tabletop_state_lines",
+    failure_check="agents.bench.failures:tabletop_failure",
 )
