@@ -14,6 +14,10 @@ def step_table(step: dict) -> Table:
     title = f"step {step['index'] + 1}: [bold]{step['skill']}[/bold]  {mark}"
     if step.get("generated"):
         title += f"   (LLM wrote: {step['generated']!r})"
+    extras = step.get("extras") or {}
+    if extras.get("goal_sentence"):
+        title += (f"\n  goal: [bold]{extras['goal_sentence']}[/bold] (score {extras.get('goal_score')})"
+                  f"  plan: {', '.join(extras.get('plan') or [])}")
     table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
     table.add_column("candidate")
     table.add_column("LLM log-prob", justify="right")

@@ -11,7 +11,10 @@ from agents.config import EpisodeConfig
 from agents.episode import check_instruction, episode_record, finish_episode, llm_counts, make_planner
 from agents.planner import closed_loop, load_prompt
 from envs.kitchen.state import DEFAULT_INIT, KitchenState
+from agents.planners.options import KNOBS
 from envs.record import EpisodeRecorder
+
+EXTRA_KEYS = {**KNOBS, "perception": ("segmentation", "learned")}  # benchmark --set knobs
 
 def run_episode(task: dict, config: EpisodeConfig, seed: int, llm=None, on_step=None) -> dict:
     """Run one kitchen task. ``on_step(step_dict)`` is called after every step (CLI display)."""
@@ -30,6 +33,10 @@ def run_episode(task: dict, config: EpisodeConfig, seed: int, llm=None, on_step=
     try:
         _, info = env.reset(seed=seed, options={"init": init})
         world = env.unwrapped
+        if config.get("perception", "segmentation") == "learned":
+            from agents.perception.learned import use_learned_perception
+
+            use_learned_perception(env)
         initial_state = world.kitchen_state().to_dict()
 
         def observe():
@@ -58,4 +65,6 @@ def run_episode(task: dict, config: EpisodeConfig, seed: int, llm=None, on_step=
 
 
 def _perception_summary(p: dict) -> dict:
-    return {"location": p.get("location"), "visible": list(p.get("visible", [])), "holding": p.get("holding")}
+    return {"location": p.get("location"), "visible": list(p.get("visible", [])), "holding": p.get("holding"),
+            "drawer_open": bool(p.get("drawer_open")), "seen": {k: list(v) for k, v in p.get("seen", {}).items()},
+            "unexplored": list(p.get("unexplored", []))}

@@ -1,5 +1,6 @@
-"""Navigation-graph pages for ``agents.replay`` (the world's ``WorldSpec.replay_extras``): the route on the map, the
-landmark scores, and each visited node's views when a record has no frames."""
+"""Navigation-graph pages for ``agents.replay`` and ``agents.pages`` (the world's ``WorldSpec.replay_extras``): the
+route on the map, the landmark scores, each visited node's views when a record has no frames, and the episode page's
+world-specific lines (plan as a route, path length and SPL, how a drive ends, the command line's placeholder goal)."""
 from __future__ import annotations
 
 import base64
@@ -49,3 +50,47 @@ def fallback_frames(record: dict) -> list[np.ndarray]:
 
     world = load_graph(record["final_state"]["graph"])
     return [np.concatenate(list(world.views(n)), axis=1) for n in record["final_state"]["route"]]
+
+
+# -- episode page hooks (agents.pages) ----------------------------------------------------------------------------
+START_FRAME_CLASS = "wide"  # a start frame is a panorama of the node's views
+
+
+def plan_line(record: dict) -> str:
+    """The route driven, node to node."""
+    from agents.pages.html import esc
+
+    route = (record.get("plan") or {}).get("route") if isinstance(record.get("plan"), dict) else record.get("plan")
+    return " &rarr; ".join(esc(n) for n in (route or []))
+
+
+def outcome_pairs(record: dict, metrics: dict) -> list[tuple[str, str]] | None:
+    """Path length, SPL and the predicted landmarks for the outcome box; None when the record has no path length."""
+    from agents.pages import text as T
+    from agents.pages.html import esc
+
+    m = metrics
+    if "path_length" not in m:
+        return None
+    path = f"{m['path_length']:.1f} m"
+    if T.goal_of(record) is not None and "shortest_length" in m:
+        path += f" (shortest through the goal's nodes {m['shortest_length']:.1f} m, SPL {m['spl']:.3f})"
+    pairs = [("path", path)]
+    if m.get("landmarks_predicted"):
+        pairs.append(("landmarks", esc(", ".join(m["landmarks_predicted"]))
+                      + (f" <span class='muted'>({esc(m.get('landmark_source'))})</span>"
+                         if m.get("landmark_source") else "")))
+    return pairs
+
+
+def ending_text(record: dict) -> str:
+    return f"the route was driven to its end ({len(record.get('steps') or [])} moves)"
+
+
+def placeholder_goal(record: dict, goal) -> bool:
+    """True for the goal ``agents.lmnav`` records when run without --goal: reach the start node."""
+    task = record.get("task") or {}
+    if task.get("id") != "cli" or not isinstance(goal, dict):
+        return False
+    start = (task.get("init") or {}).get("start")
+    return goal.get("landmarks") == [start] and not goal.get("radius")

@@ -30,7 +30,14 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument("--goal", help="goal predicate as JSON or @FILE, checked on the simulator's final state")
     p.add_argument("--world", default=WORLD_CHOICES[0], choices=WORLD_CHOICES)
     p.add_argument("--mode", default="saycan", choices=PLANNERS.names())
+    p.add_argument("--perception", default="segmentation", choices=("segmentation", "learned"),
+                   help="kitchen: name objects by the simulator (segmentation, default) or by the learned recogniser "
+                        "(EfficientNet-Lite0 + trained head on segment crops)")
     p.add_argument("--plan", help="for --mode oracle-plan: the skills, separated by ';'")
+    p.add_argument("--score-norm", choices=("sum", "mean", "pmi"), default=None,
+                   help="LLM score normalisation of the goal and grounded modes (saycan keeps SayCan's sum)")
+    p.add_argument("--examples", choices=("fixed", "retrieved"), default=None,
+                   help="few-shot examples of the goal and grounded modes: the fixed prompt or the example bank")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--max-steps", type=int, default=20)
     p.add_argument("--record", metavar="DIR", help="save the episode (config, scores, actions, states, frames)")
@@ -60,6 +67,11 @@ def resolve_task(args) -> dict:
 
         text = transcribe_instruction(args.audio)
         print(f"heard: {text!r}")
+        from agents.pipelines.speech import known_names_note
+
+        note = known_names_note(text)
+        if note:
+            print(f"warning: {note}")
     else:
         text = args.task
     task = {"id": "cli", "world": args.world, "instruction": check_instruction(text)}
@@ -109,8 +121,11 @@ def main(argv=None) -> int:
     preflight(args)
     task = resolve_task(args)
     plan = tuple(s.strip() for s in args.plan.split(";")) if args.plan else None
+    extra = tuple((k, v) for k, v in (("examples", args.examples), ("perception", args.perception),
+                                      ("score_norm", args.score_norm))
+                  if v and not (k == "perception" and v == "segmentation"))
     config = EpisodeConfig(mode=args.mode, llm=llm_config(args), max_steps=args.max_steps,
-                           render=bool(args.record), record_dir=args.record, oracle_plan=plan)
+                           render=bool(args.record), record_dir=args.record, oracle_plan=plan, extra=extra)
     llm = None
     if "llm" in PLANNERS.get(args.mode).needs:
         with console.status(f"loading {config.llm.model} ({config.llm.backend})..."):

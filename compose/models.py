@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from compose.errors import InvalidInputError, ModelNotFoundError, UnknownNameError, run_cli
+from compose.tools.weights import is_offline  # noqa: F401  (one definition; also compose.models.is_offline)
 from compose.registry import Registry
 
 DONE_MARKER = "socratic-model.json"  # written last into a finished conversion
@@ -112,10 +113,6 @@ def env_var_for(name: str) -> str:
     return "SOCRATIC_MODEL_" + re.sub(r"[^A-Za-z0-9]", "_", name).upper()
 
 
-def is_offline() -> bool:
-    return any(os.environ.get(v, "").strip().lower() in ("1", "true", "yes") for v in ("HF_HUB_OFFLINE", "SOCRATIC_OFFLINE"))
-
-
 def cache_dir() -> Path:
     """Root of the conversion cache (``SOCRATIC_CACHE`` overrides the user cache dir)."""
     if os.environ.get("SOCRATIC_CACHE"):
@@ -160,8 +157,15 @@ def resolve_model(name: str, path: str | None = None) -> ResolvedModel:
     hub_id = spec.hub_id if spec is not None else (name if "/" in name else None)
     if hub_id is None:
         raise UnknownNameError("model", name, known_models())
-    if is_offline():
-        raise ModelNotFoundError(_missing_message(name, spec, "offline mode forbids downloading " + hub_id))
+    from compose.tools.weights import cached_hub_snapshot, downloads_possible
+
+    local = cached_hub_snapshot(hub_id)
+    if local is not None:
+        return ResolvedModel(name, Path(local), "hub-cache", _chat(spec))
+    if not downloads_possible():  # fail at once, no retries: offline mode or the hub does not answer
+        why = "offline mode forbids downloading " if is_offline() else "the model hub is not reachable to download "
+        raise ModelNotFoundError(_missing_message(name, spec, why + hub_id) + "; local models: "
+                                 + ", ".join(known_models()))
     return ResolvedModel(name, _download(hub_id, name, spec), "hub", _chat(spec))
 
 

@@ -33,7 +33,13 @@ class WorldSpec:
     default_init: str | None = None  # "module:ATTR": the start state used when a task gives none
     config: str = "agents.config:EpisodeConfig"  # the runner's config class
     outcome_printer: str | None = None  # "module:function" (agents): print_outcome(console, record) for the CLI
-    replay_extras: str | None = None  # module (agents) with optional html_parts(record), fallback_frames(record)
+    # module (agents) with the world's optional replay and page hooks: html_parts(record), fallback_frames(record),
+    # plan_line(record), outcome_pairs(record, metrics), ending_text(record), placeholder_goal(record, goal),
+    # START_FRAME_CLASS (agents.replay, agents.pages)
+    replay_extras: str | None = None
+    state_text: str | None = None  # "module:function" (agents): state_lines(state) -> list[str], a state as text
+    # "module:function" (agents): failure(record, goal) -> category or None, the world's own failure checks
+    failure_check: str | None = None
     # "module:function" (agents): rerun(record, render) -> agents.replay_verify.Rerun, the step-by-step re-run that
     # agents.replay verifies a whole trajectory with (issue 14)
     trajectory_rerun: str | None = None

@@ -60,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mode", action="append", dest="modes", metavar="MODE",
                    help=f"planner mode: {', '.join(planner_names())}, or a world's own (e.g. navgraph's lmnav) "
                         "(repeatable; default saycan)")
+    p.add_argument("--score-norm", choices=("sum", "mean", "pmi"), default=None,
+                   help="LLM score normalisation of the goal/grounded modes (same as --set score_norm=...)")
     p.add_argument("--seeds", type=int, default=1, help="seeds per task and mode: task seed + 0 .. N-1 (default 1)")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder (episodes.jsonl, results.*, plots)")
     p.add_argument("--executor", default="serial", choices=EXECUTORS.names())
@@ -129,6 +131,8 @@ def parse_args(argv=None) -> BenchConfig:
         except json.JSONDecodeError:
             value = text
         extra[key.strip()] = value
+    if a.score_norm:
+        extra["score_norm"] = a.score_norm
     modes = tuple(dict.fromkeys(a.modes or ["saycan"]))
     return BenchConfig(tasks=tuple(a.tasks), out=a.out, modes=modes, seeds=a.seeds, llm=llm_config(a),
                        executor=a.executor, workers=a.workers, resume=a.resume, limit=a.limit,

@@ -18,6 +18,9 @@ from __future__ import annotations
 
 from typing import Callable, Iterable, Mapping
 
+from compose.registry import load_entry
+from envs.worlds import WORLDS
+
 ERROR, PHYSICAL, WRONG_OBJECT, WRONG_PLACE = "error", "skill failed physically", "wrong object", "wrong place"
 REPEATED, STEP_LIMIT, STOPPED_EARLY = "repeated step", "step limit", "stopped early"
 CATEGORIES = (STOPPED_EARLY, WRONG_OBJECT, WRONG_PLACE, REPEATED, PHYSICAL, STEP_LIMIT, ERROR)
@@ -143,16 +146,37 @@ def _tabletop_events(record: dict, goal):
     return t, handled, puts, False
 
 
-def _place_matches(world: str):
-    if world == "tabletop":
-        from envs.tabletop.vocab import REGIONS, matches
+def _tabletop_place_matches():
+    from envs.tabletop.vocab import REGIONS, matches
 
-        return lambda place, target: place == target if target in REGIONS or place in REGIONS \
-            else matches(place, target)
+    return lambda place, target: place == target if target in REGIONS or place in REGIONS \
+        else matches(place, target)
+
+
+def _event_failure(record: dict, goal, events, place_matches=None) -> str | None:
+    """Wrong object or wrong place from the episode's picks and places (``events``); None when neither."""
+    if goal is None:
+        return None
+    targets, handled, puts, robot_wrong = events(record, goal)
+    if targets.wanted and any(not targets.mentions(o) for o in handled):
+        return WRONG_OBJECT
+    matcher = place_matches() if place_matches else None
+    if any(targets.mentions(o) and not targets.place_ok(o, p, matcher) for o, p in puts) or robot_wrong:
+        return WRONG_PLACE
     return None
 
 
-EVENTS = {"kitchen": _kitchen_events, "tabletop": _tabletop_events}
+# each world's own failure checks (``WorldSpec.failure_check``)
+def kitchen_failure(record: dict, goal) -> str | None:
+    return _event_failure(record, goal, _kitchen_events)
+
+
+def tabletop_failure(record: dict, goal) -> str | None:
+    return _event_failure(record, goal, _tabletop_events, _tabletop_place_matches)
+
+
+def navgraph_failure(record: dict, goal) -> str | None:
+    return WRONG_PLACE  # the route was driven but missed the goal's nodes
 
 
 def _repeated(steps: list[dict]) -> bool:
@@ -171,16 +195,11 @@ def classify(record: dict, goal=None) -> str | None:
         return PHYSICAL
     world = record.get("world")
     goal = goal if goal is not None else (record.get("task") or {}).get("goal", record.get("goal"))
-    if world == "navgraph":
-        return WRONG_PLACE
+    check = WORLDS.get(world).failure_check if world in WORLDS else None
+    found = load_entry(check)(record, goal) if check else None
+    if found is not None:
+        return found
     steps = record.get("steps") or []
-    if world in EVENTS and goal is not None:
-        targets, handled, puts, robot_wrong = EVENTS[world](record, goal)
-        if targets.wanted and any(not targets.mentions(o) for o in handled):
-            return WRONG_OBJECT
-        place_matches = _place_matches(world)
-        if any(targets.mentions(o) and not targets.place_ok(o, p, place_matches) for o, p in puts) or robot_wrong:
-            return WRONG_PLACE
     if _repeated(steps):
         return REPEATED
     if record.get("terminated_by") == "max_steps":

@@ -60,9 +60,9 @@ def _subtitle(record: dict) -> str:
 
 def _plan_line(record: dict) -> str:
     steps = record.get("steps") or []
-    if record.get("world") == "navgraph":
-        route = (record.get("plan") or {}).get("route") if isinstance(record.get("plan"), dict) else record.get("plan")
-        return " &rarr; ".join(esc(n) for n in (route or []))
+    world_line = T.hook(record, "plan_line")
+    if world_line:
+        return world_line(record)
     runs: list[list] = []  # consecutive repeats collapse into one entry with a count
     for s in steps:
         key = (s.get("skill", s.get("action")), bool(s.get("success", True)))
@@ -101,15 +101,10 @@ def outcome_block(record: dict, verified: bool | None = None, failure: str | Non
              ("ended because", esc(T.ending_text(record))),
              ("failure type", tag(failure, "bad") if failure else ""),
              ("plan executed", _plan_line(record))]
-    if record.get("world") == "navgraph" and "path_length" in m:
-        path = f"{m['path_length']:.1f} m"
-        if T.goal_of(record) is not None and "shortest_length" in m:
-            path += f" (shortest through the goal's nodes {m['shortest_length']:.1f} m, SPL {m['spl']:.3f})"
-        pairs.append(("path", path))
-        if m.get("landmarks_predicted"):
-            pairs.append(("landmarks", esc(", ".join(m["landmarks_predicted"]))
-                          + (f" <span class='muted'>({esc(m.get('landmark_source'))})</span>"
-                             if m.get("landmark_source") else "")))
+    world_pairs = T.hook(record, "outcome_pairs")
+    extra = world_pairs(record, m) if world_pairs else None
+    if extra is not None:
+        pairs += extra
     else:
         fails = sum(1 for s in record.get("steps") or [] if not s.get("success", True))
         pairs.append(("skill failures", f"{fails} of {len(record.get('steps') or [])} steps"))
@@ -291,7 +286,7 @@ def render_episode(record: dict, verified: bool | None = None, failure: str | No
                     "the command lines with --record)</p>")
     if start:
         body.append(f"<section class='step' id='start'><div class='frames'><figure>"
-                    f"{img(start, 'start frame', 'wide' if record.get('world') == 'navgraph' else 'frame')}"
+                    f"{img(start, 'start frame', getattr(T.world_hooks(record), 'START_FRAME_CLASS', 'frame'))}"
                     f"<figcaption>start (click to enlarge)</figcaption></figure></div><div><h3>Start</h3>"
                     f"{kv([('state', '<br>'.join(esc(x) for x in T.state_lines(record.get('world', ''), record.get('initial_state'))))])}"
                     f"</div></section>")

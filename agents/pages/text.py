@@ -6,6 +6,10 @@ a raw JSON dict where a sentence belongs.
 from __future__ import annotations
 
 import json
+from types import ModuleType
+
+from compose.registry import load_entry
+from envs.worlds import WORLDS
 
 
 def _obj(spec: str) -> str:
@@ -111,13 +115,24 @@ def state_lines(world: str, state) -> list[str]:
     """The final (or any) state of a world as lines of text; [] when there is none."""
     if not isinstance(state, dict) or not state:
         return []
-    if world == "kitchen":
-        return kitchen_state_lines(state)
-    if world == "tabletop":
-        return tabletop_state_lines(state)
-    if world == "navgraph":
-        return navgraph_state_lines(state)
+    spec = WORLDS.get(world) if world in WORLDS else None
+    if spec is not None and spec.state_text:
+        return load_entry(spec.state_text)(state)
     return [json.dumps(state)[:300]]
+
+
+def world_hooks(record: dict) -> ModuleType | None:
+    """The module with the record's world's page hooks (``WorldSpec.replay_extras``), or None."""
+    import importlib
+
+    world = record.get("world")
+    module = WORLDS.get(world).replay_extras if world in WORLDS else None
+    return importlib.import_module(module) if module else None
+
+
+def hook(record: dict, name: str):
+    """The world's page hook ``name`` for this record (see ``WorldSpec.replay_extras``), or None."""
+    return getattr(world_hooks(record), name, None)
 
 
 def perception_text(perception) -> str:
@@ -158,9 +173,8 @@ def ending_text(record: dict) -> str:
         return f"the planner chose 'done' after {n - 1} skill{'s' if n - 1 != 1 else ''}"
     if how == "max_steps":
         return f"it hit the step limit ({n} steps) without choosing 'done'"
-    if record.get("world") == "navgraph":
-        return f"the route was driven to its end ({n} moves)"
-    return f"{n} steps"
+    ending = hook(record, "ending_text")
+    return ending(record) if ending else f"{n} steps"
 
 
 def goal_verdict(record: dict) -> tuple[bool | None, str]:
@@ -194,11 +208,8 @@ def goal_of(record: dict):
     a placeholder: reach the start node)."""
     task = record.get("task") or {}
     goal = task.get("goal", record.get("goal"))
-    if record.get("world") == "navgraph" and task.get("id") == "cli" and isinstance(goal, dict):
-        start = (task.get("init") or {}).get("start")
-        if goal.get("landmarks") == [start] and not goal.get("radius"):
-            return None
-    return goal
+    placeholder = hook(record, "placeholder_goal")
+    return None if placeholder and placeholder(record, goal) else goal
 
 
 def goal_given(record: dict) -> bool:

@@ -3,9 +3,10 @@
 The record becomes an event log in language (agents.pipelines.event_log). The LLM then
 - summarises it (free generation from compose/prompts/socratic_episode_summary.txt), and
 - answers questions by CHOOSING among candidate answers drawn from the log's own vocabulary (the objects and places
-  it mentions, yes/no, counts), each scored by exact likelihood (``LanguageModel.score_options``). The question's
-  first word picks the candidate set (where -> places; did/is/was -> yes/no; how many -> numbers; what/which ->
-  objects or "nothing").
+  it mentions, yes/no, counts, step numbers), each scored by exact likelihood (``LanguageModel.score_options``). The
+  question's first words pick the candidate set (where -> places; did/is/was -> yes/no; how many -> numbers; which
+  step -> "step N"; what/which -> objects or "nothing"), and only candidates that the retrieved events mention stay
+  in it (one left: that is the answer, no model call).
 
 Two things make this work with a 135M-parameter model: (1) retrieval -- the MiniLM embedder picks the ``top_k``
 atomic log events most similar to the question, and only those (in time order) go into the prompt, so the small
@@ -22,11 +23,10 @@ from dataclasses import dataclass
 from compose.errors import InvalidInputError
 from compose.llm.base import normalize
 from compose.pipelines.base import Pipeline, load_template
-from agents.pipelines.event_log import EventLog, event_log
+from agents.pipelines.event_log import NUMBER_WORDS, EventLog, event_log
 from compose.tools.embedder import TextEmbedder
 
 YES_NO = ("yes", "no")
-NUMBERS = ("zero", "one", "two", "three", "four", "five")
 _AUX = ("did", "does", "do", "is", "was", "were", "are", "has", "have", "can", "could")
 
 
@@ -46,6 +46,8 @@ def question_kind(question: str) -> str:
         return "place"
     if q.startswith("how many"):
         return "count"
+    if re.match(r"(which|what) step\b", q) or re.match(r"at which step\b", q):
+        return "step"
     if first in _AUX:
         return "yes/no"
     return "object"
@@ -58,10 +60,24 @@ def answer_candidates(question: str, log: EventLog) -> tuple[str, list[str]]:
         places = [loc for loc in log.locations]
         return kind, [("the user" if p == "user" else f"the {p}") for p in places]
     if kind == "count":
-        return kind, list(NUMBERS)
+        return kind, list(NUMBER_WORDS[: max(6, log.n_steps + 2)])
+    if kind == "step":
+        return kind, [f"step {k}" for k in range(1, log.n_steps + 1)] + ["none"]
     if kind == "yes/no":
         return kind, list(YES_NO)
     return kind, [f"the {o}" for o in log.objects] + ["nothing"]
+
+
+def without_subject(text: str) -> str:
+    """Drop the subject words ("the robot", "I", "I was") before embedding: every event and question has them, and in
+    short sentences they would dominate the similarity; what is left is what happened ("picked up the sponge")."""
+    return re.sub(r"\b(the robot|I am|I was|I)\b", " ", text)
+
+
+def mentions(text: str, candidate: str) -> bool:
+    """Does ``text`` mention the candidate answer ("the far counter" -> "far counter", "step 3", "nothing", "six")?"""
+    core = candidate[4:] if candidate.startswith("the ") else candidate
+    return re.search(rf"(?<![\w-]){re.escape(core.lower())}(?![\w-])", text.lower()) is not None
 
 
 def load_episode_log(record_or_dir) -> EventLog:
@@ -85,6 +101,7 @@ class EpisodeQA(Pipeline):
             raise InvalidInputError(f"top_k must be >= 1 or None, got {top_k}")
         self.llm, self.calibrate, self.top_k = llm, calibrate, top_k
         self.embedder = embedder if embedder is not None or top_k is None else TextEmbedder()
+        self._prior_cache: dict[tuple, list[float]] = {}
         self.summary_template = load_template(summary_template)
         self.qa_template = load_template(qa_template)
         self.prior_template = load_template(prior_template)
@@ -96,7 +113,7 @@ class EpisodeQA(Pipeline):
             raise InvalidInputError("the episode log has no events")
         if self.top_k is None or self.top_k >= len(lines):
             return lines
-        sims = self.embedder.similarities(question, [s for _, s in log.events])[0]
+        sims = self.embedder.similarities(without_subject(question), [without_subject(s) for _, s in log.events])[0]
         keep = sorted(sorted(range(len(lines)), key=lambda i: -sims[i])[: self.top_k])
         return [lines[i] for i in keep]
 
@@ -116,12 +133,23 @@ class EpisodeQA(Pipeline):
         if not candidates:
             raise InvalidInputError(f"the episode log mentions no {kind} to answer {question!r} with")
         events = self.relevant_events(log, question)
+        if kind != "yes/no":  # candidates are drawn from the retrieved events (all of them if none is mentioned)
+            mentioned = [c for c in candidates if mentions(" ".join(events), c)]
+            candidates = mentioned or candidates
+        if len(candidates) == 1:
+            self.log("question", f"{question}  [{kind}: only {candidates[0]!r} is in the retrieved events]")
+            self.log("answer", candidates[0])
+            return Answer(question, candidates[0], kind, tuple(candidates), (1.0,))
         ctx = self.qa_template.render(log="\n".join(events), question=question).rstrip()
         self.log("prompt", ctx)
         options = [" " + c for c in candidates]
         scores = self.llm.score_options(ctx, options)
-        if self.calibrate:
-            prior = self.llm.score_options(self.prior_template.render(question=question).rstrip(), options)
+        if self.calibrate:  # the prior depends on the question and options only: cached across episodes
+            key = (question, tuple(options))
+            if key not in self._prior_cache:
+                self._prior_cache[key] = self.llm.score_options(
+                    self.prior_template.render(question=question).rstrip(), options)
+            prior = self._prior_cache[key]
             scores = [s - p for s, p in zip(scores, prior)]
         probs = normalize(scores)
         best = max(range(len(candidates)), key=lambda i: probs[i])

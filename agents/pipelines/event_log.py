@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from compose.errors import InvalidInputError
+from envs.kitchen.spec import WORLD as KITCHEN
 from envs.kitchen.vocab import LOCATIONS, OBJECTS, article
 
 
@@ -23,6 +24,7 @@ class EventLog:
     instruction: str | None = None
     objects: list[str] = field(default_factory=list)  # object names the log mentions, first mention first
     locations: list[str] = field(default_factory=list)  # place names the log mentions
+    n_steps: int = 0  # steps the episode executed
 
     @property
     def text(self) -> str:
@@ -72,7 +74,7 @@ def _action(skill: str, ok: bool, reason: str, before: dict, after: dict) -> str
 
 def event_log(record: dict) -> EventLog:
     """Build the event log of a kitchen episode record (the dict ``envs.record.load_record`` returns)."""
-    if record.get("world", "kitchen") != "kitchen":
+    if record.get("world", KITCHEN.name) != KITCHEN.name:
         raise InvalidInputError(f"event logs are written for kitchen episodes, not {record.get('world')!r}")
     steps = record.get("steps")
     if not isinstance(steps, list):
@@ -98,6 +100,8 @@ def event_log(record: dict) -> EventLog:
         if seen:
             events.append((t, f"I saw {_things(dict.fromkeys(seen))} at {_place(loc)}."))
         events.append((t, act))
+        if not step["success"]:
+            events.append((t, f"Step {i + 1} failed: {act}"))
     final = record.get("final_state") or {}
     if final:
         t_end = float(steps[-1].get("t_end", steps[-1].get("t", 0.0))) if steps else 0.0
@@ -106,10 +110,24 @@ def event_log(record: dict) -> EventLog:
                      f"{'the ' + held if held else 'nothing'}.")
         events.append((t_end, f"At the end I was at {_place(final.get('robot', '?'))}."))
         events.append((t_end, f"At the end I was holding {'the ' + held if held else 'nothing'}."))
+        for obj, loc in final.get("objects") or []:
+            events.append((t_end, f"At the end the {obj} was at {_place(loc)}."))
+        n = len(steps)
+        failed = sum(1 for s in steps if not s["success"])
+        events.append((t_end, f"I took {_number(n)} steps in total, and "
+                              + (f"{_number(failed)} of them failed." if failed else "none of them failed.")))
     text = "\n".join(lines)
     objects = [o for o in sorted(OBJECTS, key=lambda o: _first(text, o)) if _first(text, o) < len(text)]
     locations = [loc for loc in sorted(LOCATIONS, key=lambda x: _first(text, x)) if _first(text, loc) < len(text)]
-    return EventLog(lines, events, instruction, objects, locations)
+    return EventLog(lines, events, instruction, objects, locations, len(steps))
+
+
+NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+                "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty")
+
+
+def _number(n: int) -> str:
+    return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else str(n)
 
 
 def _first(text: str, name: str) -> int:

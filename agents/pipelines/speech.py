@@ -25,6 +25,28 @@ def kitchen_vocabulary_hint() -> str:
     return f"Kitchen objects: {', '.join(OBJECTS)}. Places: {', '.join(LOCATIONS)}."
 
 
+def known_names_note(text: str, n: int = 3) -> str | None:
+    """None when the transcript names a known object or place; otherwise a note saying so, with the known names
+    closest to its words (what a user should check: "heard 'bring meat on apple'... closest: apple, ...")."""
+    import difflib
+    import re
+
+    from envs.kitchen.vocab import CLASSES, LOCATIONS, OBJECTS
+
+    low = " " + re.sub(r"[^a-z0-9 ]+", " ", text.lower()) + " "
+    names = list(OBJECTS) + list(LOCATIONS) + [c for c in CLASSES if c != "can"]  # "can" is mostly the verb
+    if any(f" {name} " in low or f" {name}s " in low for name in names):
+        return None
+    scored = []
+    tokens = low.split()
+    for name in names:
+        k = len(name.split())
+        grams = [" ".join(tokens[i:i + k]) for i in range(max(1, len(tokens) - k + 1))] or [""]
+        scored.append((max(difflib.SequenceMatcher(None, name, g).ratio() for g in grams), name))
+    closest = [name for _, name in sorted(scored, key=lambda x: -x[0])[:n]]
+    return f"the transcript {text!r} names no known object or place; closest known names: {', '.join(closest)}"
+
+
 def default_asr() -> WhisperASR:
     """The process-wide bundled Whisper tiny.en (loaded once)."""
     global _ASR
@@ -61,6 +83,9 @@ class SpeechToPlan(Pipeline):
             self.log("asr-prompt", hint)
         text = transcribe_instruction(audio, self.asr, self.vocabulary_hint)
         self.log("transcript", text)
+        note = known_names_note(text)
+        if note:
+            self.log("warning", note)
         if not text:
             raise InvalidInputError(f"nothing was recognised in {audio}")
         task = {"id": task_id, "world": "kitchen", "instruction": text}

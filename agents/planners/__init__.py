@@ -13,7 +13,8 @@ import importlib
 from agents.planners.base import (DONE, NEEDS, PLANNERS, Candidate, Decision, Planner, StepContext, register_planner,
                                   saycan_context)
 
-STRATEGIES = ("agents.planners.scoring", "agents.planners.generative", "agents.planners.oracle")
+STRATEGIES = ("agents.planners.scoring", "agents.planners.generative", "agents.planners.oracle",
+              "agents.planners.goal", "agents.planners.grounded")
 for _module in STRATEGIES:
     importlib.import_module(_module)
 

@@ -1,7 +1,8 @@
 """Node-landmark scores for LM-Nav: max over a node's views of the dual encoder's cosine similarity.
 
-Image embeddings of a graph are computed once and cached on disk (user cache dir, or $SOCRATIC_CACHE_DIR) under a
-key of graph name + graph file hash + encoder name + model hash, so a second instruction only encodes its texts.
+Image embeddings of a graph are computed once and cached on disk (``$SOCRATIC_CACHE/lmnav`` or the user cache dir;
+the old $SOCRATIC_CACHE_DIR is deprecated) under a key of graph name + graph file hash + encoder name + model hash,
+so a second instruction only encodes its texts.
 """
 from __future__ import annotations
 
@@ -15,11 +16,17 @@ from compose.errors import InvalidInputError
 
 
 def cache_dir() -> Path:
+    """``lmnav/`` under the project's one cache root (``compose.models.cache_dir``: ``$SOCRATIC_CACHE`` or the user
+    cache dir). ``$SOCRATIC_CACHE_DIR`` is still read for this cache but deprecated: use ``SOCRATIC_CACHE``."""
     if os.environ.get("SOCRATIC_CACHE_DIR"):
-        return Path(os.environ["SOCRATIC_CACHE_DIR"]) / "lmnav"
-    from platformdirs import user_cache_dir
+        import warnings
 
-    return Path(user_cache_dir("socratic-agents")) / "lmnav"
+        warnings.warn("SOCRATIC_CACHE_DIR is deprecated; set SOCRATIC_CACHE (the one cache root)", DeprecationWarning,
+                      stacklevel=2)
+        return Path(os.environ["SOCRATIC_CACHE_DIR"]) / "lmnav"
+    from compose.models import cache_dir as cache_root
+
+    return cache_root() / "lmnav"
 
 
 def encoder_key(encoder) -> str:

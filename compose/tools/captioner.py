@@ -1,8 +1,13 @@
-"""Image captioners: one base class + a registry of backends; built in: ``transformers`` (BLIP / GIT /
-VisionEncoderDecoder checkpoints through AutoModelForImageTextToText + ``generate``).
+"""Image captioners: one base class + a registry of backends. Built in:
+
+- ``imagenet`` (the default; offline): names the most probable ImageNet-1k classes of EfficientNet-Lite0
+  ("a photo of a military uniform or a bow tie") -- a closed vocabulary, for photos;
+- ``transformers``: BLIP / GIT / VisionEncoderDecoder checkpoints through AutoModelForImageTextToText + ``generate``.
+  Weights: a local save_pretrained directory (``path=`` or ``SOCRATIC_CAPTIONER_PATH``), the local Hugging Face cache,
+  or a hub id when the hub is reachable (otherwise it fails at once, naming the local choices).
 
 ``caption(images) -> list[str]`` takes HxWx3 uint8 arrays; the tool ``image_caption`` takes image files.
-Weights: a local save_pretrained directory (``path=`` or ``SOCRATIC_CAPTIONER_PATH``), or a hub id when online.
+Captions of the project's simulated worlds (what the simulator or the learned perception sees) live in agents/.
 """
 from __future__ import annotations
 
@@ -22,8 +27,10 @@ from compose.tools.images import CLIP_MEAN, CLIP_STD, check_images, load_image, 
 from compose.tools.weights import WeightsSpec, resolve_weights
 
 CAPTIONERS: Registry["Captioner"] = Registry("captioner")
+LOCAL_CAPTION_CHOICES = "backend='imagenet' (EfficientNet-Lite0 class names, the default)"
 CAPTIONER_WEIGHTS = WeightsSpec(name="captioner", env_var="SOCRATIC_CAPTIONER_PATH",
-                                hub_id="Salesforce/blip-image-captioning-base")
+                                hub_id="Salesforce/blip-image-captioning-base", local_choices=LOCAL_CAPTION_CHOICES)
+DEFAULT_CAPTIONER = "imagenet"
 
 
 class Captioner(ABC):
@@ -36,8 +43,34 @@ class Captioner(ABC):
         """One caption per image."""
 
 
-def make_captioner(name: str = "transformers", **kwargs) -> Captioner:
+def make_captioner(name: str = DEFAULT_CAPTIONER, **kwargs) -> Captioner:
     return CAPTIONERS.get(name)(**kwargs)
+
+
+def _a(name: str) -> str:
+    return ("an " if name[:1].lower() in "aeiou" else "a ") + name
+
+
+@CAPTIONERS.register("imagenet")
+class ClassifierCaptioner(Captioner):
+    """"a photo of a X" (or "... a X or a Y" when the classifier hesitates) from a closed-vocabulary classifier."""
+
+    name = "imagenet"
+
+    def __init__(self, classifier=None, backend: str = "efficientnet-lite0", confident: float = 0.5, **kwargs):
+        from compose.tools.imagenet import make_classifier
+
+        self.classifier = classifier if classifier is not None else make_classifier(backend, **kwargs)
+        self.confident = confident
+
+    def caption(self, images: Sequence[np.ndarray], max_new_tokens: int = 30, num_beams: int = 1) -> list[str]:
+        probs = self.classifier.probabilities(check_images(images))
+        out = []
+        for row in probs:
+            a, b = np.argsort(-row, kind="stable")[:2]
+            names = [self.classifier.labels[a]] + ([self.classifier.labels[b]] if row[a] < self.confident else [])
+            out.append("a photo of " + " or ".join(_a(n) for n in names))
+        return out
 
 
 def _image_size(config) -> int:
@@ -65,14 +98,14 @@ class TransformersCaptioner(Captioner):
         with self._lock:
             if self._model is not None:
                 return self
+            spec = CAPTIONER_WEIGHTS if self.model_id is None else WeightsSpec(
+                "captioner", CAPTIONER_WEIGHTS.env_var, hub_id=self.model_id, local_choices=LOCAL_CAPTION_CHOICES)
+            where = resolve_weights(spec, self.path)  # first: fail at once, before the heavy imports
             import torch
             import transformers
             from transformers import AutoTokenizer
 
             auto = getattr(transformers, "AutoModelForImageTextToText", None) or transformers.AutoModelForVision2Seq
-            spec = CAPTIONER_WEIGHTS if self.model_id is None else WeightsSpec(
-                "captioner", CAPTIONER_WEIGHTS.env_var, hub_id=self.model_id)
-            where = resolve_weights(spec, self.path)
             try:
                 model = auto.from_pretrained(where, dtype=torch.float32).to(self.device).eval()
                 self._tok = AutoTokenizer.from_pretrained(where)
@@ -85,12 +118,11 @@ class TransformersCaptioner(Captioner):
         return self
 
     def caption(self, images: Sequence[np.ndarray], max_new_tokens: int = 30, num_beams: int = 1) -> list[str]:
-        import torch
-
         images = check_images(images)
         if max_new_tokens < 1:
             raise InvalidInputError(f"max_new_tokens must be >= 1, got {max_new_tokens}")
         self.load()
+        import torch
         out: list[str] = []
         with torch.inference_mode():
             for i in range(0, len(images), self.batch_size):
@@ -118,11 +150,12 @@ class CaptionTool(Tool):
     """Caption image files; a batch of same-length requests runs as one generate call per ``batch_size``."""
 
     name = "image_caption"
-    description = "Describe an image file in one short English sentence. Input: image (path). Output: the caption."
+    description = ("Describe an image file in one short English sentence (default backend: the ImageNet classes "
+                   "EfficientNet-Lite0 sees). Input: image (path). Output: the caption.")
     input_type = CaptionInput
     output_doc = "str: the caption"
 
-    def __init__(self, captioner: Captioner | None = None, backend: str = "transformers", **backend_kwargs):
+    def __init__(self, captioner: Captioner | None = None, backend: str = DEFAULT_CAPTIONER, **backend_kwargs):
         super().__init__()
         self.captioner = captioner if captioner is not None else make_captioner(backend, **backend_kwargs)
 

@@ -16,9 +16,12 @@ from compose.errors import ModelNotFoundError, optional_import
 from compose.tools.base import check_texts
 from compose.tools.dual_encoder import DUAL_ENCODERS, DualEncoder, l2_normalize
 from compose.tools.images import CLIP_MEAN, CLIP_STD, check_images, preprocess, read_preprocessor_config
-from compose.tools.weights import WeightsSpec, is_offline, resolve_weights
+from compose.tools.weights import WeightsSpec, downloads_possible, resolve_weights
 
-CLIP_WEIGHTS = WeightsSpec(name="clip", env_var="SOCRATIC_CLIP_PATH", hub_id="openai/clip-vit-base-patch32")
+LOCAL_VISION_CHOICES = ("backend='lit-minilm' (the project's LiT dual encoder, zero-shot on its rendered worlds) or "
+                        "'efficientnet-lite0' (ImageNet-1k classes, for photos)")
+CLIP_WEIGHTS = WeightsSpec(name="clip", env_var="SOCRATIC_CLIP_PATH", hub_id="openai/clip-vit-base-patch32",
+                           local_choices=LOCAL_VISION_CHOICES)
 
 
 def _features(out):
@@ -30,9 +33,9 @@ class _BatchedCLIP(DualEncoder):
     """The batching, no-grad and normalisation both CLIP backends share; each supplies its two model calls."""
 
     def _batched(self, items, embed) -> np.ndarray:
+        self.load()  # first: a missing model fails at once, before torch is imported
         import torch
 
-        self.load()
         rows = []
         with torch.inference_mode():
             for i in range(0, len(items), self.batch_size):
@@ -40,9 +43,9 @@ class _BatchedCLIP(DualEncoder):
         return l2_normalize(np.concatenate(rows))
 
     def encode_images(self, images: Sequence[np.ndarray]) -> np.ndarray:
-        import torch
-
         def embed(batch):
+            import torch
+
             pixels = torch.from_numpy(preprocess(batch, self._size, self._mean, self._std)).to(self.device)
             return self._embed_pixels(pixels)
 
@@ -69,11 +72,12 @@ class TransformersCLIP(_BatchedCLIP):
         with self._lock:
             if self._model is not None:
                 return self
+            spec = CLIP_WEIGHTS if self.model_id is None else WeightsSpec(
+                "clip", CLIP_WEIGHTS.env_var, hub_id=self.model_id, local_choices=LOCAL_VISION_CHOICES)
+            where = resolve_weights(spec, self.path)  # first: fail at once, before the heavy imports
             import torch
             from transformers import AutoTokenizer, CLIPModel
 
-            spec = CLIP_WEIGHTS if self.model_id is None else WeightsSpec("clip", CLIP_WEIGHTS.env_var, hub_id=self.model_id)
-            where = resolve_weights(spec, self.path)
             try:
                 model = CLIPModel.from_pretrained(where, dtype=torch.float32).to(self.device).eval()
                 self._tok = AutoTokenizer.from_pretrained(where)
@@ -121,10 +125,11 @@ class OpenCLIP(_BatchedCLIP):
             pretrained = self.pretrained or os.environ.get("SOCRATIC_OPEN_CLIP_PATH")
             if pretrained is None:
                 raise ModelNotFoundError("open-clip needs weights: pass pretrained=<checkpoint path or open_clip tag> "
-                                         "or set SOCRATIC_OPEN_CLIP_PATH")
-            if is_offline() and not Path(pretrained).exists():
-                raise ModelNotFoundError(f"open-clip: {pretrained!r} is not a local file and downloads are off "
-                                         "(HF_HUB_OFFLINE/SOCRATIC_OFFLINE); pass a checkpoint path")
+                                         f"or set SOCRATIC_OPEN_CLIP_PATH. Local choices: {LOCAL_VISION_CHOICES}")
+            if not Path(pretrained).exists() and not downloads_possible():
+                raise ModelNotFoundError(f"open-clip: {pretrained!r} is not a local file and the model hub cannot be "
+                                         f"reached (or offline mode is on); pass a checkpoint path. Local choices: "
+                                         f"{LOCAL_VISION_CHOICES}")
             model, _, _ = open_clip.create_model_and_transforms(self.model_name, pretrained=pretrained)
             self._tokenize = open_clip.get_tokenizer(self.model_name)
             visual = model.visual

@@ -131,13 +131,17 @@ def dual_encoder_names() -> list[str]:
 @dataclass(frozen=True)
 class ZeroShotInput:
     image: str  # path to an image file
-    labels: tuple[str, ...]
+    labels: tuple[str, ...] = ()  # empty: a closed-vocabulary backend's own classes (dual encoders need labels)
     templates: tuple[str, ...] = DEFAULT_TEMPLATES
     top_k: int = 5
 
     def __post_init__(self):
-        object.__setattr__(self, "labels", tuple(check_texts(list(self.labels) if isinstance(self.labels, (list, tuple))
-                                                             else self.labels, "labels")))
+        labels = self.labels
+        if isinstance(labels, (list, tuple)) and len(labels) == 0:
+            object.__setattr__(self, "labels", ())
+        else:
+            object.__setattr__(self, "labels", tuple(check_texts(list(labels) if isinstance(labels, (list, tuple))
+                                                                 else labels, "labels")))
         object.__setattr__(self, "templates", tuple(self.templates))
         if self.top_k < 1:
             raise InvalidInputError(f"top_k must be >= 1, got {self.top_k}")
@@ -149,20 +153,41 @@ class LabelScore:
     probability: float
 
 
+DEFAULT_CLASSIFY_BACKEND = "efficientnet-lite0"
+
+
+def classify_backend_names() -> list[str]:
+    from compose.tools.imagenet import classifier_names
+
+    return sorted(set(classifier_names()) | set(dual_encoder_names()))
+
+
 @register_tool
 class ZeroShotImageTool(Tool):
-    """Zero-shot image classification with a dual encoder (prompt ensembling over templates)."""
+    """Image classification: a closed-vocabulary classifier (default: EfficientNet-Lite0 over the 1000 ImageNet
+    classes, offline) or zero-shot with a dual encoder among the given labels (prompt ensembling over templates)."""
 
     name = "image_classify"
-    description = ("Classify an image file among candidate labels with a vision-language dual encoder (CLIP-style). "
-                   "Input: image (path), labels (list of short noun phrases). Output: the top labels with "
-                   "probabilities, best first.")
+    description = ("Classify an image file. Default backend: EfficientNet-Lite0 over the 1000 ImageNet classes "
+                   "(labels optional: restrict to some of them). With a dual-encoder backend (lit-minilm, clip): "
+                   "zero-shot among candidate labels. Input: image (path), labels (list of short noun phrases), "
+                   "top_k. Output: the top labels with probabilities, best first.")
     input_type = ZeroShotInput
     output_doc = "list[LabelScore(label: str, probability: float)], best first, at most top_k"
 
-    def __init__(self, encoder: DualEncoder | None = None, backend: str = "clip", **backend_kwargs):
+    def __init__(self, encoder: DualEncoder | None = None, backend: str = DEFAULT_CLASSIFY_BACKEND,
+                 classifier=None, **backend_kwargs):
         super().__init__()
-        self.encoder = encoder if encoder is not None else make_dual_encoder(backend, **backend_kwargs)
+        from compose.tools.imagenet import CLASSIFIERS
+
+        self.encoder, self.classifier = encoder, classifier
+        if encoder is None and classifier is None:
+            if backend in CLASSIFIERS:
+                self.classifier = CLASSIFIERS.get(backend)(**backend_kwargs)
+            elif backend in DUAL_ENCODERS or backend in DUAL_ENCODER_MODULES:
+                self.encoder = make_dual_encoder(backend, **backend_kwargs)
+            else:
+                raise UnknownNameError("image_classify backend", backend, classify_backend_names())
 
     def run(self, inp: ZeroShotInput) -> list[LabelScore]:
         return self.run_batch([inp])[0]
@@ -170,8 +195,14 @@ class ZeroShotImageTool(Tool):
     def run_batch(self, inputs: list[ZeroShotInput]) -> list[list[LabelScore]]:
         out = []
         for inp in inputs:  # images differ in labels; encode each image with its own label set
+            if self.classifier is not None:
+                top = self.classifier.top_k(load_image(inp.image), inp.top_k, list(inp.labels) or None)
+                out.append([LabelScore(lab, p) for lab, p in top])
+                continue
+            if not inp.labels:
+                raise InvalidInputError(f"labels is empty: the dual encoder {getattr(self.encoder, 'name', '?')!r} "
+                                        "classifies among given labels (pass labels=[...])")
             probs = self.encoder.zero_shot(load_image(inp.image), inp.labels, inp.templates)
             order = np.argsort(-probs, kind="stable")[: inp.top_k]
             out.append([LabelScore(inp.labels[i], float(probs[i])) for i in order])
         return out
-

@@ -29,9 +29,16 @@ def unproject(depth: np.ndarray, view, proj, rows: np.ndarray, cols: np.ndarray)
 
 
 class Perception:
-    """Camera-based perception with a memory of what was seen where during the episode."""
+    """Camera-based perception with a memory of what was seen where during the episode.
 
-    def __init__(self) -> None:
+    ``namer``: None -> objects are named by the simulator (ground truth, "segmentation" perception); otherwise a
+    callable ``namer(rgb, masks) -> [(name, confidence)]`` (a learned recogniser, set from the agents layer) names
+    each segment -- the segmentation then only proposes regions.
+    """
+
+    def __init__(self, namer=None) -> None:
+        self.namer = namer
+        self.confidence: dict[int, float] = {}
         self.memory: dict[str, list[str]] = {}
         self.explored: list[str] = []
         self.last: dict | None = None
@@ -47,7 +54,7 @@ class Perception:
 
         The centre is the mean of the object's visible surface points; its z is replaced by the middle between the
         highest visible point and the location's floor (the camera sees tops, not centres)."""
-        _, depth, seg, view, proj = world.camera_image(SIZE, seg=True)
+        rgb, depth, seg, view, proj = world.camera_image(SIZE, seg=True)
         held = world.robot.held
         spec = LOCATION_SPECS[world.location]
         floor = spec.top
@@ -65,6 +72,11 @@ class Perception:
                 top = float(np.percentile(pts[:, 2], 95))
                 self._tops[body] = top
                 out.append((body, world.names[body], (float(c[0]), float(c[1]), 0.5 * (top + floor))))
+        self.confidence = {body: 1.0 for body, _, _ in out}
+        if self.namer is not None and out:  # a learned model names the proposed regions
+            named = self.namer(rgb, [seg == body for body, _, _ in out])
+            self.confidence = {body: conf for (body, _, _), (_, conf) in zip(out, named)}
+            out = [(body, name, c) for (body, _, c), (name, _) in zip(out, named)]
         return out
 
     def look(self, world) -> dict:
@@ -93,6 +105,7 @@ class Perception:
         self.last = {
             "location": loc,
             "visible": sorted(name for _, name, _ in seen),
+            "confidence": {name: round(self.confidence.get(body, 1.0), 4) for body, name, _ in seen},
             "reachable": reachable,
             "holding": holding,
             "drawer_open": drawer_open,

@@ -12,4 +12,6 @@ WORLD = WorldSpec(
     default_init="envs.kitchen.state:DEFAULT_INIT",
     outcome_printer="agents.display:print_outcome",
     trajectory_rerun="agents.replay_verify:rerun_kitchen",
+    state_text="agents.pages.text:kitchen_state_lines",
+    failure_check="agents.bench.failures:kitchen_failure",
 )

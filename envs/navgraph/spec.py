@@ -11,4 +11,6 @@ WORLD = WorldSpec(
     command="agents.lmnav",
     replay_extras="agents.replay_navgraph",
     trajectory_rerun="agents.replay_verify:rerun_navgraph",
+    state_text="agents.pages.text:navgraph_state_lines",
+    failure_check="agents.bench.failures:navgraph_failure",
 )

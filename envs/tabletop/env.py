@@ -4,8 +4,10 @@
   the ten colours, then "done"); a skill naming an object absent from the scene fails without moving.
 - observation: ``{"image": 224x224x3 uint8 camera frame, "poses": (20, 3) float32 positions of the 10 blocks then
   the 10 bowls (zeros when absent), "present": MultiBinary(20)}``, rendered only at decision points (reset, step).
-- reset options: ``{"init": {"blocks": [...], "bowls": [...]}, "goal": {...}}`` (docs/tasks.md); without a goal the
-  reward is always 0 and only ``done`` or the step limit ends an episode.
+- reset options: ``{"init": {"blocks": [...], "bowls": [...]}, "goal": {...}}`` (docs/tasks.md); the reward is 1 while
+  the goal holds (0 without a goal). Only ``done`` or the step limit ends an episode: goals are the runner's to check.
+- a step runs the skill library's controller (``skills.tabletop:tabletop_library``, named here and loaded lazily
+  because skills sit above envs).
 - info: ``skill``, ``success``, ``reason``, ``state`` (structured state), ``goal_met``, ``skill_texts`` (this scene's
   options).
 """
@@ -16,6 +18,7 @@ import numpy as np
 from gymnasium import spaces
 
 from compose.errors import InvalidInputError
+from compose.registry import load_entry
 from envs.tabletop.camera import IMAGE_SIZE
 from envs.tabletop.controller import Noise
 from envs.tabletop.goals import check_goal, validate_goal, validate_init
@@ -23,11 +26,15 @@ from envs.tabletop.vocab import ALL_SKILL_TEXTS, DONE, OBJECTS
 from envs.tabletop.world import DEFAULT_INIT, TabletopWorld
 
 
+# the skill library used when none is given (skills sit above envs, so it is named, not imported)
+DEFAULT_LIBRARY = "skills.tabletop:tabletop_library"
+
+
 class TabletopEnv(gym.Env):
     metadata = {"render_modes": ["rgb_array"], "render_fps": 2}
 
     def __init__(self, render_mode: str | None = None, gui: bool = False, classifier: str = "colour",
-                 noise: Noise | None = None, max_steps: int = 20):
+                 noise: Noise | None = None, max_steps: int = 20, library=None):
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise InvalidInputError(f"unknown render_mode {render_mode!r}; known: rgb_array (gui=True opens a window)")
         self.render_mode = render_mode
@@ -35,6 +42,7 @@ class TabletopEnv(gym.Env):
                                    noise=Noise() if noise is None else noise)
         self.max_steps = max_steps
         self.skill_texts = list(ALL_SKILL_TEXTS)
+        self.library = library or load_entry(DEFAULT_LIBRARY)()  # a skills.base.SkillLibrary over every colour
         self.action_space = spaces.Discrete(len(self.skill_texts))
         n = len(OBJECTS)
         self.observation_space = spaces.Dict({
@@ -82,13 +90,13 @@ class TabletopEnv(gym.Env):
         if not self.action_space.contains(action):
             raise InvalidInputError(f"action must be an integer in [0, {self.action_space.n}), got {action!r}")
         text = self.skill_texts[int(action)]
-        result = self.world.execute(text, self.np_random)
+        result = self.library[self.library.index(text)].run(self.world, self.np_random)
         self._t += 1
         obs = self._obs()
         state = self.world.state()
         info = self._info(state, skill=text, success=result.success, reason=result.reason)
         reward = 1.0 if info["goal_met"] else 0.0
-        terminated = text == DONE or bool(info["goal_met"])
+        terminated = text == DONE
         truncated = not terminated and self._t >= self.max_steps
         return obs, reward, terminated, truncated, info
 

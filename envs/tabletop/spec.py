@@ -12,4 +12,6 @@ WORLD = WorldSpec(
     default_init="envs.tabletop.world:DEFAULT_INIT",
     outcome_printer="agents.display:print_outcome",
     trajectory_rerun="agents.replay_verify:rerun_tabletop",
+    state_text="agents.pages.text:tabletop_state_lines",
+    failure_check="agents.bench.failures:tabletop_failure",
 )

@@ -8,7 +8,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from agents import lmnav  # noqa: E402
 from agents.config import EpisodeConfig, episode_runner  # noqa: E402
-from compose.llm.base import LanguageModel  # noqa: E402
+from tests.conftest import ScriptedLM as _ScriptedLM  # noqa: E402
 from envs.navgraph.storage import DATA_DIR, load_graph  # noqa: E402
 
 KEYS = {"id", "world", "mode", "seed", "instruction", "family", "plan", "steps", "plan_success", "exec_success",
@@ -24,19 +24,8 @@ def _task(graph="town", i=0):
     return json.loads((DATA_DIR / f"tasks_{graph}.jsonl").read_text().splitlines()[i])
 
 
-class ScriptedLM(LanguageModel):
-    name = "scripted"
-
-    def __init__(self, answer):
-        super().__init__()
-        self.answer = answer
-
-    def loglikelihood(self, requests):
-        return [(-1.0, False) for _ in requests]
-
-    def generate(self, prompts, max_tokens=64, stop=None, temperature=0.0, seed=0):
-        self.stats.calls += 1
-        return [self.answer for _ in prompts]
+def ScriptedLM(answer):
+    return _ScriptedLM(answer, scorer=lambda context, option: -1.0)
 
 
 def _cfg(mode="lmnav", **extra):

@@ -53,3 +53,23 @@ def test_oracle_episode_in_the_simulator_records_and_plots(tmp_path, capsys):
     assert ["sponge", "user"] in record["final_state"]["objects"]
     assert len(list((rec / "frames").glob("*.png"))) == len(record["steps"]) + 1
     assert plot.stat().st_size > 10_000
+
+
+@pytest.mark.slow
+def test_world_tabletop_runs_an_oracle_episode_and_checks_the_goal(tmp_path, capsys):
+    plan = "pick the red block and place it on the blue bowl;done"
+    code, out, err = run(["--world", "tabletop", "--task", "put the red block in the blue bowl", "--mode",
+                          "oracle-plan", "--plan", plan, "--init", '{"blocks": ["red", "green"], "bowls": ["blue"]}',
+                          "--goal", '{"on": ["red block", "blue bowl"]}', "--seed", "4", "--record",
+                          str(tmp_path / "rec")], capsys)
+    assert code == 0, err
+    assert "goal met" in out
+    record = json.loads((tmp_path / "rec" / "episode.json").read_text())
+    assert record["world"] == "tabletop" and record["plan"] == plan.split(";")
+    assert record["exec_success"] is True
+
+
+def test_world_tabletop_rejects_a_kitchen_init(capsys):
+    code, _, err = run(["--world", "tabletop", "--task", "stack the blocks", "--mode", "oracle-plan", "--plan", "done",
+                        "--init", '{"blocks": ["mauve"]}'], capsys)
+    assert code != 0 and err.startswith("error: ") and "mauve" in err

@@ -8,7 +8,7 @@ import pytest
 
 from agents.config import EpisodeConfig
 from agents.tabletop import run_episode
-from compose.llm.base import LanguageModel
+from tests.conftest import ScriptedLM as _ScriptedLM
 
 TASK = {"id": "t-bowl", "world": "tabletop", "instruction": "put the red block in the blue bowl", "seed": 4,
         "init": {"blocks": ["red", "green"], "bowls": ["blue"]}, "goal": {"on": ["red block", "blue bowl"]}}
@@ -17,23 +17,15 @@ ABSENT = "pick the pink block and place it on the middle"  # an option whose blo
 STEP_KEYS = {"skill", "llm_logprob", "affordance", "combined", "top", "success", "reason", "perception", "state"}
 
 
-class ScriptedLM(LanguageModel):
-    """Deterministic stand-in for an LLM: prefers ABSENT, then GOOD, and 'done' once GOOD is in the history."""
+def _score(context, option):
+    done_before = GOOD in context.split("Human:")[-1]
+    return {ABSENT: -1.0, GOOD: -2.0, "done": -0.5 if done_before else -6.0}.get(option, -9.0)
 
-    name = "scripted"
 
-    def loglikelihood(self, requests):
-        self.stats.calls += 1
-        out = []
-        for context, option in requests:
-            done_before = GOOD in context.split("Human:")[-1]
-            score = {ABSENT: -1.0, GOOD: -2.0, "done": -0.5 if done_before else -6.0}.get(option, -9.0)
-            out.append((score, False))
-        return out
-
-    def generate(self, prompts, max_tokens=64, stop=None, temperature=0.0, seed=0):
-        self.stats.calls += 1
-        return ["done" if GOOD in p.split("Human:")[-1] else "put the red thing into the blue bowl" for p in prompts]
+def ScriptedLM():
+    """Prefers ABSENT, then GOOD, and 'done' once GOOD is in the history."""
+    return _ScriptedLM(lambda p: "done" if GOOD in p.split("Human:")[-1] else "put the red thing into the blue bowl",
+                       scorer=_score)
 
 
 class WordEmbedder:

@@ -134,3 +134,14 @@ def test_evaluation_metrics_and_cli_bad_input(capsys):
     assert "| trained | 0.900 | 1.000 |" in to_markdown(res)
     assert main(["--layouts", "0"]) == 2
     assert capsys.readouterr().err.startswith("error:")
+
+
+def test_lmnav_cache_sits_under_the_one_cache_root(monkeypatch, tmp_path):
+    from compose.grounding.scores import cache_dir
+
+    monkeypatch.delenv("SOCRATIC_CACHE_DIR", raising=False)
+    monkeypatch.setenv("SOCRATIC_CACHE", str(tmp_path / "root"))
+    assert cache_dir() == tmp_path / "root" / "lmnav"
+    monkeypatch.setenv("SOCRATIC_CACHE_DIR", str(tmp_path / "old"))
+    with pytest.warns(DeprecationWarning, match="SOCRATIC_CACHE"):
+        assert cache_dir() == tmp_path / "old" / "lmnav"

@@ -7,28 +7,13 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from compose.errors import InvalidInputError  # noqa: E402
 from compose.grounding.landmarks import LLMLandmarks, load_prompt, parse_landmarks, rule_landmarks  # noqa: E402
-from compose.llm.base import LanguageModel  # noqa: E402
+from tests.conftest import ScriptedLM as _ScriptedLM  # noqa: E402
 
 
-class ScriptedLM(LanguageModel):
-    """Deterministic stand-in: answers generate() from a table keyed by a substring of the prompt's last line."""
-
-    name = "scripted"
-
-    def __init__(self, answers):
-        super().__init__()
-        self.answers, self.prompts = answers, []
-
-    def loglikelihood(self, requests):
-        return [(-float(len(c)), False) for _, c in requests]
-
-    def generate(self, prompts, max_tokens=64, stop=None, temperature=0.0, seed=0):
-        self.prompts += list(prompts)
-        out = []
-        for p in prompts:
-            last = p.rstrip().split("\n")[-2]
-            out.append(next((a for k, a in self.answers.items() if k in last), ""))
-        return out
+def ScriptedLM(answers):
+    """Answers generate() from a table keyed by a substring of the prompt's last line."""
+    return _ScriptedLM(lambda p: next((a for k, a in answers.items() if k in p.rstrip().split("\n")[-2]), ""),
+                       scorer=lambda context, option: -float(len(option)))
 
 
 def test_rules_extract_ordered_noun_phrases():

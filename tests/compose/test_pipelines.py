@@ -12,7 +12,7 @@ import pytest
 from compose.errors import InvalidInputError, UnknownNameError
 from compose.pipelines.base import Pipeline, load_template, load_vocabulary, template_names
 from compose.tools.templating import TemplateError
-from tests.compose.test_tools import ScriptedLM
+from tests.conftest import ScriptedLM
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 

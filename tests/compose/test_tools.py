@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pytest
 
 from compose.errors import InvalidInputError, SocraticError, UnknownNameError
-from compose.llm.base import LanguageModel
+from tests.conftest import ScriptedLM
 import agents.tools  # noqa: F401  (registers simulator_perception)
 from compose.tools import Tool, get_tool, register_tool, tool_names
 from compose.tools.base import TOOLS, to_jsonable
@@ -19,29 +19,6 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 BUILTIN = {"whisper_asr", "llm_generate", "llm_score", "text_embed", "text_nearest", "image_classify",
            "image_caption", "simulator_perception"}
-
-
-class ScriptedLM(LanguageModel):
-    """Deterministic stand-in: scores favour options sharing words with the context; generate echoes a script."""
-
-    name = "scripted"
-
-    def __init__(self, script=None):
-        super().__init__()
-        self.script = list(script or [])
-        self.prompts: list[str] = []
-
-    def loglikelihood(self, requests):
-        out = []
-        for ctx, cont in requests:
-            words = set(ctx.lower().split())
-            hits = sum(w in words for w in cont.lower().split())
-            out.append((hits - 0.1 * len(cont), False))
-        return out
-
-    def generate(self, prompts, max_tokens=64, stop=None, temperature=0.0, seed=0):
-        self.prompts += list(prompts)
-        return [self.script.pop(0) if self.script else "done" for _ in prompts]
 
 
 # -- registry and the Tool shape -------------------------------------------------------------------------------------

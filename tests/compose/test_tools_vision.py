@@ -236,7 +236,7 @@ def test_captioner_mechanics(tiny_captioner, tmp_path):
     assert len(set(caps)) > 1  # different images, different (random-model) captions
     p = tmp_path / "im.png"
     Image.fromarray(ims[0]).save(p)
-    tool = get_tool("image_caption", path=tiny_captioner)
+    tool = get_tool("image_caption", backend="transformers", path=tiny_captioner)
     assert tool(image=str(p), max_new_tokens=6) == caps[0]
     assert tool.batch([{"image": str(p), "max_new_tokens": 6}, {"image": str(p), "max_new_tokens": 3}])[0] == caps[0]
     with pytest.raises(InvalidInputError, match="max_new_tokens"):

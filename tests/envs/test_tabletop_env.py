@@ -39,7 +39,10 @@ def test_gymnasium_check_env_passes():
         assert info["goal_met"] is False and len(info["skill_texts"]) == 2 * (1 + 1 + 9) + 1
         action = env.unwrapped.skill_texts.index("pick the red block and place it on the green bowl")
         obs, reward, terminated, truncated, info = env.step(action)
-        assert info["success"] == info["goal_met"] == (reward == 1.0) == terminated
+        assert info["success"] == info["goal_met"] == (reward == 1.0)
+        assert not terminated  # the env never ends an episode on the goal: only 'done' or the step limit
+        done = env.unwrapped.skill_texts.index("done")
+        assert env.step(done)[2] is True
     finally:
         env.close()
 
@@ -107,11 +110,11 @@ def test_a_missed_grasp_is_a_physical_failure(world):
 
 
 @pytest.mark.slow
-def test_noisy_execution_is_reproducible():
+def test_noisy_execution_is_reproducible_and_the_noise_fires():
     plan = ["pick the red block and place it on the blue block", "pick the green block and place it on the red bowl"]
     finals = []
-    for _ in range(2):
-        w = TabletopWorld(noise=Noise())
+    for noise in (Noise(), Noise(), Noise.none()):
+        w = TabletopWorld(noise=noise)
         try:
             w.reset(21, {"blocks": ["red", "blue", "green"], "bowls": ["red"]})
             rng = np.random.default_rng(21)
@@ -121,6 +124,10 @@ def test_noisy_execution_is_reproducible():
         finally:
             w.close()
     assert finals[0] == finals[1]
+    # the seeded noise moves where the blocks end up: the same plan without noise ends elsewhere
+    pos = {name: np.array(finals[0]["objects"][name]["pos"]) for name in ("red block", "green block")}
+    clean = {name: np.array(finals[2]["objects"][name]["pos"]) for name in pos}
+    assert max(np.abs(pos[n] - clean[n]).max() for n in pos) > 1e-4, (pos, clean)
 
 
 def test_unknown_objects_fail_without_moving(world):
@@ -142,3 +149,35 @@ def test_gui_without_display_and_bad_calibration_input_are_clear_errors(monkeypa
         TabletopWorld(gui=True)
     assert calibrate.main(["--trials", "0"]) == 2
     assert capsys.readouterr().err.startswith("error: --trials")
+
+
+def test_env_steps_run_the_skill_librarys_controller():
+    """The env acts only through its skill library (skills.tabletop by default, or the one it is given)."""
+    from envs.tabletop.env import TabletopEnv
+    from skills.base import Skill, SkillLibrary, SkillOutcome
+    from skills.tabletop import tabletop_library
+
+    calls = []
+
+    class Recording(Skill):
+        def __init__(self, inner):
+            self.inner, self.text = inner, inner.text
+
+        def affordance(self, perception):
+            return self.inner.affordance(perception)
+
+        def run(self, world, rng):
+            calls.append(self.text)
+            return SkillOutcome(False, "scripted failure")
+
+    env = TabletopEnv(library=SkillLibrary([Recording(s) for s in tabletop_library().skills]))
+    try:
+        assert isinstance(TabletopEnv().library, SkillLibrary)
+        env.reset(seed=0, options={"init": {"blocks": ["red"], "bowls": ["blue"]},
+                                   "goal": {"on": ["red block", "blue bowl"]}})
+        text = "pick the red block and place it on the blue bowl"
+        _, reward, terminated, _, info = env.step(env.skill_texts.index(text))
+        assert calls == [text] and info["success"] is False and info["reason"] == "scripted failure"
+        assert reward == 0.0 and not terminated
+    finally:
+        env.close()

@@ -48,7 +48,12 @@ def test_scene_to_plan_example_plans_from_perceived_objects():
     assert steps, out
     assert all(skill in kitchen_skill_texts() for _, skill, _ in steps)
     assert steps[0][1] in ("find a sponge", "pick up the sponge")  # the model starts on the requested object
-    assert re.search(r"^goal met: (True|False)$", out, re.M)
+    # greedy SmolLM2 is deterministic: it finds and picks up the sponge, then says done without bringing it, so the
+    # simulator's goal check (sponge handed to the user) must report False -- and True exactly when it brings it
+    skills = [skill for _, skill, _ in steps]
+    brought = "bring it to you" in skills
+    assert re.search(rf"^goal met: {brought}$", out, re.M), out
+    assert skills == ["find a sponge", "pick up the sponge", "done"] and not brought
     assert "[prompt]" in out and "[llm]" in out  # the intermediate language is shown
 
 

@@ -1,0 +1,212 @@
+"""Goal-directed planning (``--mode goal``): the LLM chooses *what should be true*, a symbolic planner does the rest.
+
+1. The robot's perception becomes a scene line (``agents.planners.scene``); the few-shot prompt maps requests to
+   goal sentences (fixed examples, or the k most similar ones of the example bank, ``--set examples=retrieved``).
+2. Every single-predicate sentence of the goal grammar (``agents.planners.goal_grammar``) is scored exactly in one
+   trie pass; a beam over predicates extends the best ones with `` and <predicate>`` or ends them with ``.``, and
+   the complete sentences (1 to ``depth`` predicates, each ending in ``.``) are compared with the chosen
+   normalisation (``--set score_norm=sum|mean|pmi``).
+3. Each step, Dijkstra over the symbolic model plans from the perceived belief to the goal
+   (``agents.planners.kitchen_search``) and the first skill is executed; after a failure the next call replans from
+   what the robot now perceives, with a growing penalty on the skill that failed (a repetition guard).
+
+The chosen goal (sentence, JSON, score, runners-up) goes into ``Decision.extras`` at every step.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from agents.planners.base import Decision, Planner, StepContext, register_planner
+from agents.planners.goal_grammar import AND, END, GoalAtom, atom_table, combine, goal_atoms, sentence_of
+from agents.planners.scene import kitchen_scene_text
+from agents.planners.norms import OptionScorer
+from compose.errors import InvalidInputError
+
+FAIL_PENALTY = 2.0
+MAX_FAILS = 3  # a skill that failed this often in a row is not tried again
+
+
+@dataclass
+class GoalChoice:
+    sentence: str
+    goal: dict
+    score: float
+    logprob: float
+    alternatives: list[tuple[str, float]]
+
+
+def request_block(scene: str, instruction: str) -> str:
+    return f"Scene: {scene}\nRequest: {instruction}\nGoal:"
+
+
+class GoalChooser:
+    """Chooses a goal sentence for a request by exact scoring of grammar candidates.
+
+    ``shortlist``: MiniLM (the ``embedder``) proposes that many single-predicate sentences most similar to the
+    request (0: score every one; exact but slow on a CPU). A beam of ``beam`` sentences is extended up to ``depth``
+    predicates; each extension call scores ``.`` (end the goal here) against `` and <predicate>``.
+    """
+
+    def __init__(self, llm, norm: str = "mean", beam: int = 2, depth: int = 3, propose: int = 12,
+                 shortlist: int = 48, atoms: list[GoalAtom] | None = None, embedder=None):
+        self.scorer = OptionScorer(llm, norm)
+        self.beam, self.depth, self.propose, self.shortlist = beam, depth, propose, shortlist
+        self.atoms = atoms if atoms is not None else goal_atoms()
+        self.table = atom_table(self.atoms)
+        self.embedder = embedder
+        self._atom_emb = None
+
+    def candidates(self, instruction: str) -> list[GoalAtom]:
+        if not self.shortlist or self.shortlist >= len(self.atoms) or self.embedder is None:
+            return list(self.atoms)
+        if self._atom_emb is None:
+            self._atom_emb = _atom_embeddings(self.embedder, tuple(a.sentence for a in self.atoms))
+        q = np.asarray(self.embedder.embed([instruction]), dtype=np.float32)[0]
+        top = np.argsort(-(self._atom_emb @ q), kind="stable")[: self.shortlist]
+        keep = [self.atoms[i] for i in sorted(top)]
+        return keep + [a for a in self.atoms if a.kind == "drawer" and a not in keep]
+
+    def choose(self, prompt: str, scene: str, instruction: str) -> GoalChoice:
+        ctx = prompt + request_block(scene, instruction) + " "
+        null_ctx = prompt + request_block(scene, "") + " " if self.scorer.norm == "pmi" else None
+        atoms = self.candidates(instruction)
+        sents = [a.sentence for a in atoms]
+        lp1 = self.scorer.raw(ctx, sents)
+        s1 = self.scorer.normalise(lp1, sents, null_ctx)
+        order = np.argsort(-s1, kind="stable")
+        proposals = [atoms[i] for i in order[: self.propose]]
+        proposals += [a for a in atoms if a.kind == "drawer" and a not in proposals]
+        beams = [([atoms[i]], float(lp1[i])) for i in order[: self.beam]]
+        complete: list[tuple[list[GoalAtom], float]] = []
+        for d in range(1, self.depth + 1):
+            grown: list[tuple[float, list[GoalAtom], float]] = []
+            for chain, lp in beams:
+                ext = [q for q in proposals if q not in chain and not _clash(chain, q)] if d < self.depth else []
+                opts = [END] + [AND + q.sentence for q in ext]
+                lps = self.scorer.raw(ctx + sentence_of(chain), opts)
+                complete.append((chain, lp + float(lps[0])))
+                for q, v in zip(ext, lps[1:]):
+                    grown.append((float(v - lps[0]), chain + [q], lp + float(v)))
+            # keep extensions that beat ending the goal where it is (a calibrated " and" against ".")
+            grown = sorted((g for g in grown if g[0] > 0), key=lambda t: -t[0])
+            beams = [(chain, lp) for _, chain, lp in grown[: self.beam]]
+            if not beams:
+                break
+        texts = [sentence_of(c) + END for c, _ in complete]
+        lp = np.array([v for _, v in complete])
+        scores = self.scorer.normalise(lp, texts, null_ctx)
+        best = int(np.argmax(scores))
+        ranked = np.argsort(-scores, kind="stable")
+        return GoalChoice(texts[best], combine(complete[best][0]), float(scores[best]), float(lp[best]),
+                          [(texts[i], round(float(scores[i]), 4)) for i in ranked[:5]])
+
+
+_ATOM_EMB: dict = {}
+
+
+def _atom_embeddings(embedder, sentences: tuple[str, ...]) -> np.ndarray:
+    key = (id(embedder), sentences)
+    if key not in _ATOM_EMB:
+        _ATOM_EMB[key] = np.asarray(embedder.embed(list(sentences)), dtype=np.float32)
+    return _ATOM_EMB[key]
+
+
+def _clash(atoms: list[GoalAtom], q: GoalAtom) -> bool:
+    if q.kind == "drawer" and any(a.kind == "drawer" for a in atoms):
+        return True
+    if q.kind == "holding" and any(a.kind == "holding" for a in atoms):
+        return True
+    return any(a.goal == q.goal for a in atoms)
+
+
+@register_planner
+class GoalPlanner(Planner):
+    """The goal-directed kitchen strategy: choose a goal once, then plan to it symbolically at every step."""
+
+    name = "goal"
+    needs = frozenset({"llm", "embedder", "affordances", "scene"})
+
+    @dataclass(frozen=True)
+    class Options:
+        score_norm: str = "mean"
+        examples: str = "fixed"  # fixed: compose/prompts/goal_kitchen.txt; retrieved: the example bank's k nearest
+        k: int = 8
+        beam: int = 2
+        depth: int = 3
+        shortlist: int = 48
+
+    @classmethod
+    def options_from(cls, config):
+        from agents.planners.options import knob
+
+        d = cls.Options()
+        return cls.Options(**{f: knob(config, f, getattr(d, f)) for f in d.__dataclass_fields__})
+
+    def __init__(self, llm=None, prompt: str = "", embedder=None, options=None, top_k: int = 5):
+        super().__init__(llm=llm, prompt=prompt, embedder=embedder, options=options, top_k=top_k)
+        from agents.planner import load_prompt
+        from agents.planners.options import example_bank_for
+
+        o = self.options
+        if self._embedder is None and (o.shortlist or o.examples == "retrieved"):
+            from agents.runtime import get_embedder
+
+            self._embedder = get_embedder()
+        self.goal_prompt = load_prompt("goal_kitchen")  # the world's step-wise prompt is not used here
+        self.examples = example_bank_for(o.examples, o.k, self._embedder)
+        self.chooser = GoalChooser(llm, norm=o.score_norm, beam=o.beam, depth=o.depth, shortlist=o.shortlist,
+                                   embedder=self._embedder)
+        self.choice: GoalChoice | None = None
+        self.visited: list[str] = []
+
+    def reset(self, instruction: str, scene: dict | None) -> None:
+        if scene is None or "location" not in scene:
+            raise InvalidInputError("the goal planner needs the robot's kitchen perception (scene)")
+        self.visited = [scene["location"]]
+        prompt = self.goal_prompt if self.examples is None else self.examples.prompt_for(instruction,
+                                                                                         self.goal_prompt)
+        self.choice = self.chooser.choose(prompt, kitchen_scene_text(scene), instruction)
+
+    def choose(self, ctx: StepContext) -> Decision:
+        from agents.planners.kitchen_search import belief_from_perception, plan_to_goal
+
+        if self.choice is None:
+            self.reset(ctx.instruction, ctx.scene)
+        scene = ctx.scene
+        if not self.visited or self.visited[-1] != scene["location"]:
+            self.visited.append(scene["location"])
+        texts = list(ctx.skill_texts)
+        aff = None if ctx.affordances is None else np.asarray(ctx.affordances, dtype=float)
+        penalties = _failure_penalties(ctx.history, ctx.outcomes)
+
+        def first_affordance(text):
+            if aff is None or text not in texts:
+                return None
+            return float(aff[texts.index(text)])
+
+        belief, unexplored = belief_from_perception(scene, self.visited)
+        found = plan_to_goal(belief, self.choice.goal, unexplored=unexplored, first_affordance=first_affordance,
+                             penalties=penalties)
+        plan, cost = found if found is not None else (["done"], float("nan"))
+        skill = plan[0]
+        idx = texts.index(skill)
+        c = self.choice
+        extras = {"goal_sentence": c.sentence, "goal": c.goal, "goal_score": round(c.score, 4),
+                  "goal_logprob": round(c.logprob, 4), "goal_alternatives": c.alternatives,
+                  "plan": plan, "plan_cost": None if found is None else round(cost, 4),
+                  "unreachable": found is None}
+        a = None if aff is None else float(aff[idx])
+        return Decision(skill, idx, None, None, a, float(-cost) if found is not None else 0.0, top=[],
+                        extras=extras)
+
+
+def _failure_penalties(history, outcomes) -> dict[str, float]:
+    """Every skill that failed in this episode gets a penalty that grows with each failure; after ``MAX_FAILS``
+    failures it is not planned again (the repetition guard)."""
+    pen: dict[str, float] = {}
+    for skill, (ok, _) in zip(history, outcomes):
+        if not ok:
+            pen[skill] = pen.get(skill, 0.0) + FAIL_PENALTY
+    return {k: (1e6 if v >= FAIL_PENALTY * MAX_FAILS else v) for k, v in pen.items()}

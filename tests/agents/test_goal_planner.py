@@ -1,0 +1,178 @@
+"""Goal grammar, the symbolic planner and the goal chooser on a scripted LLM (exhaustive small cases)."""
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from agents.planners.goal import GoalChooser, GoalPlanner, _failure_penalties
+from agents.planners.goal_grammar import atom_table, combine, goal_atoms, goal_of_sentence, goal_sentence
+from agents.planners.kitchen_search import belief_from_perception, plan_to_goal
+from agents.planners.scene import initial_perception, kitchen_scene_text
+from agents.planners.norms import OptionScorer
+from compose.errors import InvalidInputError, UnknownNameError
+from compose.llm.fake import FakeLLM
+from envs.kitchen.goals import check_goal, replay_plan, validate_goal
+from envs.kitchen.state import KitchenState
+from envs.kitchen.vocab import LOCATIONS
+
+
+def test_every_sentence_round_trips_to_a_valid_goal():
+    atoms = goal_atoms()
+    table = atom_table(atoms)  # also asserts sentences are unique
+    assert len(atoms) > 400
+    for a in atoms:
+        validate_goal(a.goal)
+        assert " and " not in a.sentence
+        assert goal_of_sentence(a.sentence + ".", table) == a.goal
+        assert goal_sentence(a.goal, table) == a.sentence
+
+
+def test_conjunctions_round_trip_and_goes_become_visits():
+    table = atom_table(goal_atoms())
+    pairs = [("give the apple to the user", "close the drawer"), ("go to the table", "go to the far counter"),
+             ("put the sponge in the drawer", "close the drawer"), ("give a drink to the user", "hold the apple")]
+    for a, b in pairs:
+        goal = goal_of_sentence(f"{a} and {b}.", table)
+        validate_goal(goal)
+        assert goal == combine([table[a], table[b]])
+    assert goal_of_sentence("go to the table and go to the far counter", table) == \
+        {"all": [{"visited": ["table"]}, {"robot_at": "far counter"}]}
+    with pytest.raises(InvalidInputError):
+        goal_of_sentence("make me a sandwich", table)
+
+
+START_STATES = [
+    {"robot": "user", "holding": None, "drawer_open": False,
+     "objects": [["apple", "table"], ["coke can", "far counter"], ["sponge", "close counter"]]},
+    {"robot": "table", "holding": "apple", "drawer_open": False,
+     "objects": [["coke can", "far counter"], ["sponge", "drawer"]]},
+    {"robot": "drawer", "holding": None, "drawer_open": True,
+     "objects": [["apple", "drawer"], ["coke can", "trash can"], ["sponge", "table"]]},
+]
+
+
+@pytest.mark.parametrize("init", START_STATES)
+def test_planner_reaches_every_single_predicate_goal_with_full_knowledge(init):
+    atoms = goal_atoms(objects=("apple", "coke can", "sponge"), classes=("fruit", "drink", "cleaning"),
+                       counts=False)
+    for a in atoms:
+        found = plan_to_goal(KitchenState.from_init(init), a.goal)
+        if a.kind == "except":  # "a fruit other than the apple": there is no other fruit here
+            assert found is None
+            continue
+        assert found is not None, a.sentence
+        plan, _ = found
+        final, trace = replay_plan(init, plan)
+        assert check_goal(a.goal, final), (a.sentence, plan)
+        assert all(t["ok"] for t in trace), (a.sentence, trace)
+
+
+def test_planner_reaches_conjunctions_and_counts():
+    init = {"robot": "user", "holding": None, "drawer_open": False,
+            "objects": [["apple", "table"], ["coke can", "far counter"], ["pepsi can", "table"]]}
+    goals = [{"all": [{"at": ["apple", "drawer"]}, {"drawer_open": False}]},
+             {"at": ["class:drink", "user"], "count": 2},
+             {"all": [{"at": ["apple", "user"]}, {"at": ["coke can", "trash can"]}]},
+             {"all": [{"visited": ["table"]}, {"robot_at": "far counter"}]}]
+    for goal in goals:
+        plan, _ = plan_to_goal(KitchenState.from_init(init), goal)
+        assert check_goal(goal, replay_plan(init, plan)[0]), (goal, plan)
+
+
+def test_unseen_objects_are_searched_for_from_perception_alone():
+    init = {"robot": "user", "holding": None, "drawer_open": False, "objects": [["banana", "drawer"]]}
+    p = initial_perception(init)
+    belief, unexplored = belief_from_perception(p)
+    assert belief.objects == [] and "drawer" in unexplored
+    plan, _ = plan_to_goal(belief, {"at": ["banana", "user"]}, unexplored=unexplored)
+    assert plan[-1] == "done" and "pick up the banana" in plan
+    # once every open place was looked at, the hypothesis moves into the closed drawer
+    seen_all = dict(p, seen={L: [] for L in LOCATIONS if L != "drawer"}, unexplored=["drawer"])
+    belief, unexplored = belief_from_perception(seen_all)
+    plan, _ = plan_to_goal(belief, {"at": ["banana", "user"]}, unexplored=unexplored)
+    assert plan[:3] == ["go to the drawer", "open the drawer", "pick up the banana"]
+    assert check_goal({"at": ["banana", "user"]}, replay_plan(init, plan)[0])
+
+
+def test_first_step_affordance_zero_is_avoided_and_failures_are_penalised():
+    init = START_STATES[0]
+    goal = {"at": ["apple", "user"]}
+    plan, _ = plan_to_goal(KitchenState.from_init(init), goal,
+                           first_affordance=lambda s: 0.0 if s == "go to the table" else None)
+    assert plan[0] != "go to the table"
+    pen = _failure_penalties(["pick up the apple"] * 3, [(False, "slipped")] * 3)
+    assert pen["pick up the apple"] >= 1e6
+    assert _failure_penalties(["pick up the apple", "go to the table"], [(False, ""), (True, "")]) == \
+        {"pick up the apple": 2.0}
+
+
+def test_scene_text_from_perception():
+    init = {"robot": "table", "holding": "sponge", "objects": [["apple", "table"], ["tea", "far counter"]]}
+    text = kitchen_scene_text(initial_perception(init))
+    assert "at the table holding the sponge" in text and "the apple on the table" in text
+    assert "tea" not in text  # not seen yet
+
+
+def _chooser_llm(target: str):
+    """Prefers the words of ``target`` and the period after it."""
+    want = target.rstrip(".")
+
+    def scorer(ctx, option):
+        if "Request: \n" in ctx:  # the null context of pmi: no preference
+            return -3.0
+        tail = ctx.split("Goal:")[-1].strip() + option
+        tail = tail.strip()
+        if want.startswith(tail.rstrip(".")) or tail == want + ".":
+            return -0.1 if (tail == want + "." or not option.endswith(".")) else -5.0
+        if tail in want.split(" and "):  # a later part of the goal is likely on its own too
+            return -0.5
+        return -8.0 - 0.1 * len(option.split())
+
+    return FakeLLM(scorer=scorer)
+
+
+@pytest.mark.parametrize("norm", ["sum", "mean", "pmi"])
+@pytest.mark.parametrize("target", ["give the apple to the user", "hold a fruit",
+                                    "put the sponge in the drawer and close the drawer",
+                                    "give the apple to the user and give the coke can to the user"])
+def test_chooser_finds_singles_and_conjunctions(norm, target):
+    atoms = goal_atoms(objects=("apple", "coke can", "sponge"), classes=("fruit", "drink"))
+    chooser = GoalChooser(_chooser_llm(target), norm=norm, atoms=atoms)
+    choice = chooser.choose("Header.\n\n", "The robot is next to the user.", "some request")
+    assert choice.sentence == target + "."
+    assert choice.goal == goal_of_sentence(target, atom_table(atoms))
+
+
+def test_score_norms():
+    llm = FakeLLM(scorer=lambda c, o: -float(len(o.split())) - (0.0 if "apple" in c else 1.0))
+    s = OptionScorer(llm, "mean")
+    lp, sc = s.score("ctx apple", ["a b", "a b c d"])
+    assert list(lp) == [-2.0, -4.0] and list(sc) == [-1.0, -1.0]
+    p = OptionScorer(llm, "pmi")
+    _, sc = p.score("ctx apple", ["a b"], null_context="ctx")
+    assert list(sc) == [1.0]
+    with pytest.raises(UnknownNameError):
+        OptionScorer(llm, "max")
+
+
+def test_goal_planner_steps_with_fake_llm():
+    from agents.planners import PLANNERS, StepContext
+    from envs.kitchen.language import kitchen_skill_texts
+
+    target = "give the apple to the user"
+    assert PLANNERS.get("goal") is GoalPlanner
+    planner = GoalPlanner(_chooser_llm(target), options=GoalPlanner.Options(score_norm="sum", shortlist=0))
+    init = {"robot": "user", "holding": None, "drawer_open": False, "objects": [["apple", "table"]]}
+    p = initial_perception(init)
+    planner.reset("apple please", p)
+    texts = tuple(kitchen_skill_texts())
+    d = planner.choose(StepContext("apple please", (), (), texts, None, p, "kitchen"))
+    assert d.extras["goal_sentence"] == target + "." and d.extras["goal"] == {"at": ["apple", "user"]}
+    assert d.skill in ("go to the close counter", "find an apple") and d.skill == texts[d.index]
+
+
+def test_combinations_of_two_atoms_are_valid_goals():
+    atoms = goal_atoms(objects=("apple", "sponge"), classes=("fruit",), counts=False)
+    for a, b in itertools.combinations(atoms, 2):
+        validate_goal(combine([a, b]))
