@@ -22,7 +22,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.language_models.llms import LLM
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult, Generation, LLMResult
-from pydantic import ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from compose.errors import InvalidInputError
 from compose.llm.base import LanguageModel
@@ -30,8 +30,8 @@ from compose.llm.base import LanguageModel
 _SAMPLING_KEYS = ("max_tokens", "temperature", "seed")
 
 
-class SocraticLLM(LLM):
-    """LangChain adapter over a ``compose.llm`` LanguageModel. Call-time kwargs override the sampling fields."""
+class _SocraticFields(BaseModel):
+    """What both adapters share: the wrapped LanguageModel, its sampling defaults, and call-time overrides."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
@@ -39,10 +39,6 @@ class SocraticLLM(LLM):
     max_tokens: int = 64
     temperature: float = 0.0
     seed: int = 0
-
-    @property
-    def _llm_type(self) -> str:
-        return f"socratic-{self.model.name}"
 
     @property
     def _identifying_params(self) -> dict[str, Any]:
@@ -54,6 +50,14 @@ class SocraticLLM(LLM):
         if unknown:
             raise InvalidInputError(f"unknown generation option(s) {sorted(unknown)}; known: {list(_SAMPLING_KEYS)}")
         return {key: kwargs.get(key, getattr(self, key)) for key in _SAMPLING_KEYS}
+
+
+class SocraticLLM(_SocraticFields, LLM):
+    """LangChain adapter over a ``compose.llm`` LanguageModel. Call-time kwargs override the sampling fields."""
+
+    @property
+    def _llm_type(self) -> str:
+        return f"socratic-{self.model.name}"
 
     def _call(
         self,
@@ -97,32 +101,17 @@ def chat_prompt(model: LanguageModel, messages: list[dict]) -> str:
     return "\n".join(lines) + "\nAssistant:"
 
 
-class SocraticChatModel(BaseChatModel):
+class SocraticChatModel(_SocraticFields, BaseChatModel):
     """LangChain chat model over a ``compose.llm`` LanguageModel: messages go through the model's chat template, so
     instruction-tuned models (the default SmolLM2-135M-Instruct) answer questions instead of continuing text."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-
-    model: LanguageModel = Field(exclude=True)
-    max_tokens: int = 64
-    temperature: float = 0.0
-    seed: int = 0
 
     @property
     def _llm_type(self) -> str:
         return f"socratic-chat-{self.model.name}"
 
-    @property
-    def _identifying_params(self) -> dict[str, Any]:
-        return {"backend": self.model.name, "max_tokens": self.max_tokens, "temperature": self.temperature,
-                "seed": self.seed}
-
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
                   run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
-        unknown = set(kwargs) - set(_SAMPLING_KEYS)
-        if unknown:
-            raise InvalidInputError(f"unknown generation option(s) {sorted(unknown)}; known: {list(_SAMPLING_KEYS)}")
-        sampling = {key: kwargs.get(key, getattr(self, key)) for key in _SAMPLING_KEYS}
+        sampling = self._sampling(kwargs)
         turns = [{"role": _ROLES.get(m.type, m.type), "content": m.content if isinstance(m.content, str)
                   else str(m.content)} for m in messages]
         text = self.model.generate([chat_prompt(self.model, turns)], stop=stop, **sampling)[0]
