@@ -139,10 +139,9 @@ class GoalPlanner(Planner):
 
     @classmethod
     def options_from(cls, config):
-        from agents.planners.options import knob
+        from agents.planners.options import options_from_knobs
 
-        d = cls.Options()
-        return cls.Options(**{f: knob(config, f, getattr(d, f)) for f in d.__dataclass_fields__})
+        return options_from_knobs(cls.Options, config)
 
     def __init__(self, llm=None, prompt: str = "", embedder=None, options=None, top_k: int = 5):
         super().__init__(llm=llm, prompt=prompt, embedder=embedder, options=options, top_k=top_k)

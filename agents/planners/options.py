@@ -19,6 +19,12 @@ def knob(config, key: str, default):
     return value
 
 
+def options_from_knobs(options_cls, config):
+    """``options_cls`` (a frozen dataclass of knobs) with each field read by ``knob`` from ``config``."""
+    d = options_cls()
+    return options_cls(**{f: knob(config, f, getattr(d, f)) for f in d.__dataclass_fields__})
+
+
 def example_bank_for(examples: str, k: int, embedder, world: str = "kitchen"):
     if examples != "retrieved":
         return None
