@@ -237,9 +237,8 @@ def shortest_plan(init: Mapping, goal: Mapping, max_states: int = 200_000) -> li
     Only skills about objects of ``init`` are tried. Returns None when no plan exists within ``max_states`` states.
     Used to check that a task is feasible; it reads the goal, so it is never a planner.
     """
-    from collections import deque
-
     from envs.kitchen.vocab import article
+    from envs.search import breadth_first_plan
 
     start = KitchenState.from_init(dict(init))
     names = sorted({o for o, _ in start.objects} | ({start.holding} if start.holding else set()))
@@ -253,20 +252,8 @@ def shortest_plan(init: Mapping, goal: Mapping, max_states: int = 200_000) -> li
         return (s.robot, s.holding, s.drawer_open, tuple(sorted(s.objects)),
                 tuple(visit_progress(v, s.visited) for v in visits))
 
-    frontier = deque([(start, [])])
-    seen = {key(start)}
-    while frontier:
-        state, plan = frontier.popleft()
-        if check_goal(goal, state):
-            return plan + [DONE]
-        for text in skills:
-            nxt, ok, _ = apply_skill(state, text)
-            if ok and key(nxt) not in seen:
-                if len(seen) >= max_states:
-                    return None
-                seen.add(key(nxt))
-                frontier.append((nxt, plan + [text]))
-    return None
+    plan = breadth_first_plan(start, skills, apply_skill, lambda s: check_goal(goal, s), key, max_states)
+    return None if plan is None else plan + [DONE]
 
 
 __all__ = ["validate_init", "validate_goal", "check_goal", "plan_success", "replay_plan", "shortest_plan",

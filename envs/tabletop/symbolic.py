@@ -80,8 +80,7 @@ def shortest_plan(init: dict, seed: int, goal: dict, max_steps: int = 12, max_st
     read). Returns None when no plan of at most ``max_steps`` skills exists within ``max_states`` states. Used to
     check that a task is feasible; it reads the goal, so it is never a planner.
     """
-    from collections import deque
-
+    from envs.search import breadth_first_plan
     from envs.tabletop.goals import check_goal
     from envs.tabletop.vocab import DONE, skill_texts
 
@@ -90,18 +89,5 @@ def shortest_plan(init: dict, seed: int, goal: dict, max_steps: int = 12, max_st
 
     start = initial_state(init, seed)
     skills = [t for t in skill_texts(init.get("blocks", []), init.get("bowls", [])) if t != DONE]
-    frontier, seen = deque([(start, [])]), {key(start)}
-    while frontier:
-        state, plan = frontier.popleft()
-        if check_goal(goal, state):
-            return plan + [DONE]
-        if len(plan) >= max_steps:
-            continue
-        for text in skills:
-            nxt, ok, _ = apply_skill(state, text)
-            if ok and key(nxt) not in seen:
-                if len(seen) >= max_states:
-                    return None
-                seen.add(key(nxt))
-                frontier.append((nxt, plan + [text]))
-    return None
+    plan = breadth_first_plan(start, skills, apply_skill, lambda s: check_goal(goal, s), key, max_states, max_steps)
+    return None if plan is None else plan + [DONE]
