@@ -22,10 +22,11 @@ def _choices(parser, dest):
 
 
 def test_registry_holds_the_modes_with_their_needs():
-    assert PLANNERS.names() == ["generative", "llm", "oracle-plan", "saycan"]
+    assert PLANNERS.names() == ["generative", "goal", "grounded", "llm", "oracle-plan", "saycan"]
     needs = {name: PLANNERS.get(name).needs for name in PLANNERS.names()}
+    socratic = {"llm", "embedder", "affordances", "scene"}
     assert needs == {"saycan": {"llm", "affordances"}, "llm": {"llm"}, "generative": {"llm", "embedder"},
-                     "oracle-plan": frozenset()}
+                     "oracle-plan": frozenset(), "goal": socratic, "grounded": socratic}
     assert all(n <= NEEDS for n in needs.values())
     with pytest.raises(UnknownNameError, match="planner mode"):
         build_planner("nonsense")
