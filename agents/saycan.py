@@ -101,13 +101,14 @@ def preflight(args) -> None:
     from agents.preflight import PLOT_SUFFIXES, check_llm_args, check_positive, output_dir, output_file
 
     check_positive(args.max_steps, "--max-steps")
-    if args.mode == "oracle-plan" and not args.plan:
-        raise InvalidInputError("--mode oracle-plan needs --plan 'skill; skill; ...'")
+    strategy = PLANNERS.get(args.mode)
+    if strategy.follows_given_plan and not args.plan:
+        raise InvalidInputError(f"--mode {args.mode} needs --plan 'skill; skill; ...'")
     if args.record is not None:
         output_dir(args.record, "--record")
     if args.plot is not None:
         output_file(args.plot, "--plot", PLOT_SUFFIXES)
-    check_llm_args(args, needs_llm=args.mode != "oracle-plan")
+    check_llm_args(args, needs_llm="llm" in strategy.needs)
 
 
 def main(argv=None) -> int:

@@ -153,7 +153,7 @@ def _shape_problem(record: dict) -> str | None:
     for i, st in enumerate(record["steps"]):
         if not isinstance(st, dict):
             return f"steps[{i}] must be an object"
-        if record["world"] == "navgraph":
+        if WORLDS.get(record["world"]).step_action == "action":
             if not isinstance(st.get("action"), int) or isinstance(st.get("action"), bool):
                 return f"steps[{i}].action must be an integer (a navigation action)"
         elif not isinstance(st.get("skill"), str):

@@ -43,6 +43,7 @@ class WorldSpec:
     # "module:function" (agents): rerun(record, render) -> agents.replay_verify.Rerun, the step-by-step re-run that
     # agents.replay verifies a whole trajectory with (issue 14)
     trajectory_rerun: str | None = None
+    step_action: str = "skill"  # the key under which a record's step holds its action ("action" for navigation moves)
 
     # -- lazy access ---------------------------------------------------------------------------------------------
     def goals_module(self) -> ModuleType:

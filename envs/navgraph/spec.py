@@ -13,4 +13,5 @@ WORLD = WorldSpec(
     trajectory_rerun="agents.replay_verify:rerun_navgraph",
     state_text="agents.pages.text:navgraph_state_lines",
     failure_check="agents.bench.failures:navgraph_failure",
+    step_action="action",
 )

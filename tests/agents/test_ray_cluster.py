@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -89,8 +90,14 @@ def test_two_node_cluster_gives_the_same_records_as_serial(tmp_path, monkeypatch
                         *node_args(head_ports, head_tmp)], env=env, check=True, timeout=300, capture_output=True)
         subprocess.run([ray, "start", "--address", address, *node_args(worker_ports, worker_tmp)], env=env,
                        check=True, timeout=300, capture_output=True)
-        status = subprocess.run([ray, "status", "--address", address], env=env, capture_output=True, text=True,
-                                timeout=120)
+        # the autoscaler's status lists a node a few seconds after it joined (longer on a loaded machine): poll
+        deadline = time.monotonic() + 120
+        while True:
+            status = subprocess.run([ray, "status", "--address", address], env=env, capture_output=True, text=True,
+                                    timeout=120)
+            if status.stdout.count("node_") >= 2 or time.monotonic() > deadline:
+                break
+            time.sleep(2)
         assert status.stdout.count("node_") >= 2, status.stdout + status.stderr
 
         monkeypatch.setenv("RAY_AUTH_MODE", "disabled")
