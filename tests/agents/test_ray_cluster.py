@@ -16,7 +16,7 @@ import pytest
 
 from tests.agents.bench_helpers import ROOT, bench_args, run_cli, stable_episodes
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
+pytestmark = [pytest.mark.slow, pytest.mark.ray_cluster, pytest.mark.timeout(900)]
 OBJECT_STORE = str(80 * 1024 * 1024)
 
 
