@@ -10,11 +10,9 @@ import time
 from agents.config import EpisodeConfig
 from agents.episode import check_instruction, episode_record, finish_episode, llm_counts, make_planner
 from agents.planner import closed_loop, load_prompt
+from envs.kitchen.config import KitchenConfig
 from envs.kitchen.state import DEFAULT_INIT, KitchenState
-from agents.planners.options import KNOBS
 from envs.record import EpisodeRecorder
-
-EXTRA_KEYS = {**KNOBS, "perception": ("segmentation", "learned")}  # benchmark --set knobs
 
 def run_episode(task: dict, config: EpisodeConfig, seed: int, llm=None, on_step=None) -> dict:
     """Run one kitchen task. ``on_step(step_dict)`` is called after every step (CLI display)."""
@@ -25,6 +23,7 @@ def run_episode(task: dict, config: EpisodeConfig, seed: int, llm=None, on_step=
     instruction = check_instruction(task.get("instruction", ""))
     init = task.get("init") or DEFAULT_INIT
     KitchenState.from_init(init)  # validate before starting the simulator
+    knobs = config.knobs(KitchenConfig)
     planner = make_planner(config, load_prompt("saycan_kitchen"), llm)
     stats0 = llm_counts(planner)
     recorder = EpisodeRecorder(config.record_dir) if config.record_dir else None
@@ -33,7 +32,7 @@ def run_episode(task: dict, config: EpisodeConfig, seed: int, llm=None, on_step=
     try:
         _, info = env.reset(seed=seed, options={"init": init})
         world = env.unwrapped
-        if config.get("perception", "segmentation") == "learned":
+        if knobs.perception == "learned":
             from agents.perception.learned import use_learned_perception
 
             use_learned_perception(env)

@@ -9,8 +9,9 @@ the same task, config and seed give the same record, whichever process runs it. 
   ``objects = [...]`` built from perception, and the text is mapped to the nearest skill with MiniLM.
 
 Every mode's prompt starts with the perceived ``objects = [...]`` line (as in SayCan's tabletop notebook).
-World knobs in ``config.extra``: ``options`` ("scene": skills for the task's blocks and bowls, default; "all": every
-colour), ``noise`` ("default" | "none"), ``classifier`` ("colour" | "dual-encoder" | "auto").
+World knobs (``--set``): ``envs.tabletop.config.TabletopConfig`` -- ``options`` ("scene": skills for the task's blocks
+and bowls, default; "all": every colour), ``noise`` ("default" | "none"), ``classifier`` ("colour" | "dual-encoder" |
+"auto").
 """
 from __future__ import annotations
 
@@ -20,13 +21,12 @@ from agents.config import EpisodeConfig
 from agents.episode import check_instruction, episode_record, finish_episode, llm_counts, make_planner
 from agents.planner import closed_loop, load_prompt
 from agents.planners import PLANNERS
-from compose.errors import InvalidInputError
 from envs.record import EpisodeRecorder
+from envs.tabletop.config import TabletopConfig
 from envs.tabletop.goals import check_goal, plan_success, validate_goal, validate_init
 from envs.tabletop.vocab import ALL_SKILL_TEXTS, COLOURS
 from envs.tabletop.world import DEFAULT_INIT
 
-EXTRA_KEYS = {"options": ("scene", "all"), "noise": ("default", "none"), "classifier": None}  # benchmark --set
 PROMPT, WRITING_PROMPT = "saycan_tabletop", "socratic_tabletop"  # the latter for planners that write each step
 
 
@@ -36,14 +36,11 @@ def scene_line(names) -> str:
 
 
 def make_env(config: EpisodeConfig):
-    from envs.tabletop.controller import Noise
     from envs.tabletop.env import TabletopEnv
 
-    noise = config.get("noise", "default")
-    if noise not in ("default", "none"):
-        raise InvalidInputError(f"unknown tabletop noise {noise!r}; known: default, none")
-    return TabletopEnv(render_mode="rgb_array", classifier=config.get("classifier", "colour"),
-                       noise=Noise.none() if noise == "none" else Noise(), max_steps=10**6)
+    knobs = config.knobs(TabletopConfig)
+    return TabletopEnv(render_mode="rgb_array", classifier=knobs.classifier, noise=knobs.make_noise(),
+                       max_steps=10**6)
 
 
 def run_episode(task: dict, config: EpisodeConfig, seed: int, llm=None, on_step=None) -> dict:
@@ -57,9 +54,7 @@ def run_episode(task: dict, config: EpisodeConfig, seed: int, llm=None, on_step=
     goal = task.get("goal")
     if goal is not None:
         validate_goal(goal, "goal")
-    options = config.get("options", "scene")
-    if options not in ("scene", "all"):
-        raise InvalidInputError(f"unknown tabletop options {options!r}; known: scene, all")
+    options = config.knobs(TabletopConfig).options
     library = tabletop_library(*((init["blocks"], init.get("bowls", [])) if options == "scene" else (COLOURS, COLOURS)))
     recorder = EpisodeRecorder(config.record_dir) if config.record_dir else None
 
