@@ -114,3 +114,26 @@ def test_saycan_cli_refuses_bad_knobs_with_one_error_line(argv, words):
     lines = [line for line in proc.stderr.splitlines() if not line.startswith("pybullet build time")]
     assert len(lines) == 1 and lines[0].startswith("error: ") and "Traceback" not in proc.stderr, proc.stderr
     assert all(w in lines[0] for w in words), lines[0]
+
+
+def test_benchmark_types_set_values_by_the_worlds_and_modes_of_the_run(tmp_path, capsys):
+    from agents.bench.config import parse_args
+    from agents.bench.runner import check_runners
+    from agents.benchmark import main
+    from agents.cli import run_main
+
+    cfg = parse_args(["--tasks", "t", "--out", "o", "--mode", "goal", "--set", "k=3", "--set", "shortlist=10",
+                      "--set", "perception=learned", "--score-norm", "pmi"])
+    typed = check_runners({"kitchen"}, cfg)
+    assert typed.extra == (("k", 3), ("perception", "learned"), ("score_norm", "pmi"), ("shortlist", 10))
+    assert check_runners({"tabletop"}, parse_args(["--tasks", "t", "--out", "o", "--set", "noise=none"])).extra == \
+        (("noise", "none"),)
+    out = tmp_path / "out"
+    for bad, words in ((["--set", "options=all"], ["--set options: unknown knob", "world kitchen", "perception"]),
+                       (["--mode", "goal", "--set", "beam=wide"], ["--set beam=wide", "whole number"])):
+        code = run_main(main, ["--tasks", "data/tasks/kitchen_smoke.jsonl", "--out", str(out), "--backend", "fake",
+                               *bad])
+        err = capsys.readouterr().err
+        assert code == 2 and err.startswith("error: ") and len(err.strip().splitlines()) == 1, err
+        assert all(w in err for w in words) and "Traceback" not in err, err
+        assert not out.exists()  # refused before any episode or output
