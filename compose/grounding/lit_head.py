@@ -14,7 +14,7 @@ from torch import nn
 class LitConfig:
     feature_dim: int = 1280  # EfficientNet-Lite0 pooled features
     image_size: int = 128  # EfficientNet input side (renders are resized to it)
-    hidden: int = 0  # 0: linear image head; > 0: one hidden layer (GELU) of this width
+    hidden: int = 512  # 0: linear image head; > 0: one hidden layer (GELU) of this width
     embed_dim: int = 256
     text_dim: int = 384  # all-MiniLM-L6-v2 sentence embedding size
     dropout: float = 0.1  # on the standardised features, training only
