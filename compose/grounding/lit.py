@@ -15,10 +15,11 @@ from typing import Sequence
 import numpy as np
 
 from compose.errors import InvalidInputError, ModelNotFoundError
+from compose.paths import data_path
 from compose.grounding.encoder import file_hash
 from compose.tools.dual_encoder import DUAL_ENCODERS, DualEncoder, l2_normalize
 
-LIT_DIR = Path(os.environ.get("SOCRATIC_LIT_DIR", Path(__file__).resolve().parents[2] / "data" / "grounding_lit"))
+LIT_DIR = Path(os.environ.get("SOCRATIC_LIT_DIR", data_path("grounding_lit")))
 HEAD_FILE = "lit_head.safetensors"
 CONFIG_FILE = "config.json"
 
