@@ -3,9 +3,9 @@
 1. The robot's perception becomes a scene line (``agents.planners.scene``); the few-shot prompt maps requests to
    goal sentences (fixed examples, or the k most similar ones of the example bank, ``--set examples=retrieved``).
 2. Every single-predicate sentence of the goal grammar (``agents.planners.goal_grammar``) is scored exactly in one
-   trie pass; a beam over predicates extends the best ones with `` and <predicate>`` or ends them with ``.``, and
-   the complete sentences (1 to ``depth`` predicates, each ending in ``.``) are compared with the chosen
-   normalisation (``--set score_norm=sum|mean|pmi``).
+   trie pass, with the chosen normalisation (``--set score_norm=sum|mean|pmi``); a beam over predicates extends
+   the best ones with `` and <predicate>`` only where that beats ending them with ``.`` (exact log-probs). Goals
+   are ranked by their first predicate's calibrated score, then by how much their extensions beat ending.
 3. Each step, Dijkstra over the symbolic model plans from the perceived belief to the goal
    (``agents.planners.kitchen_search``) and the first skill is executed; after a failure the next call replans from
    what the robot now perceives, with a growing penalty on the skill that failed (a repetition guard).
@@ -78,29 +78,33 @@ class GoalChooser:
         order = np.argsort(-s1, kind="stable")
         proposals = [atoms[i] for i in order[: self.propose]]
         proposals += [a for a in atoms if a.kind == "drawer" and a not in proposals]
-        beams = [([atoms[i]], float(lp1[i])) for i in order[: self.beam]]
-        complete: list[tuple[list[GoalAtom], float]] = []
+        # a beam entry: (chain, summed log-prob, calibrated score of its first predicate, summed margins)
+        beams = [([atoms[i]], float(lp1[i]), float(s1[i]), 0.0) for i in order[: self.beam]]
+        complete: list[tuple[list[GoalAtom], float, float, float]] = []
         for d in range(1, self.depth + 1):
-            grown: list[tuple[float, list[GoalAtom], float]] = []
-            for chain, lp in beams:
+            grown: list[tuple[float, list[GoalAtom], float, float, float]] = []
+            for chain, lp, first, margins in beams:
                 ext = [q for q in proposals if q not in chain and not _clash(chain, q)] if d < self.depth else []
                 opts = [END] + [AND + q.sentence for q in ext]
                 lps = self.scorer.raw(ctx + sentence_of(chain), opts)
-                complete.append((chain, lp + float(lps[0])))
+                complete.append((chain, lp + float(lps[0]), first, margins))
                 for q, v in zip(ext, lps[1:]):
-                    grown.append((float(v - lps[0]), chain + [q], lp + float(v)))
+                    grown.append((float(v - lps[0]), chain + [q], lp + float(v), first, margins + float(v - lps[0])))
             # keep extensions that beat ending the goal where it is (a calibrated " and" against ".")
             grown = sorted((g for g in grown if g[0] > 0), key=lambda t: -t[0])
-            beams = [(chain, lp) for _, chain, lp in grown[: self.beam]]
+            beams = [(chain, lp, first, m) for _, chain, lp, first, m in grown[: self.beam]]
             if not beams:
                 break
-        texts = [sentence_of(c) + END for c, _ in complete]
-        lp = np.array([v for _, v in complete])
-        scores = self.scorer.normalise(lp, texts, null_ctx)
-        best = int(np.argmax(scores))
-        ranked = np.argsort(-scores, kind="stable")
-        return GoalChoice(texts[best], combine(complete[best][0]), float(scores[best]), float(lp[best]),
-                          [(texts[i], round(float(scores[i]), 4)) for i in ranked[:5]])
+        # Rank: the calibrated score of the first predicate decides; among goals that start alike, the one whose
+        # every extension beat ending the sentence (the largest summed margin) wins. A per-word mean over whole
+        # conjunctions would favour long goals whose later words are easy to predict.
+        texts = [sentence_of(c) + END for c, *_ in complete]
+        lp = np.array([v for _, v, _, _ in complete])
+        keys = [(first, m) for _, _, first, m in complete]
+        ranked = sorted(range(len(complete)), key=lambda i: (-keys[i][0], -keys[i][1]))
+        best = ranked[0]
+        return GoalChoice(texts[best], combine(complete[best][0]), float(keys[best][0] + keys[best][1]),
+                          float(lp[best]), [(texts[i], round(float(keys[i][0] + keys[i][1]), 4)) for i in ranked[:5]])
 
 
 _ATOM_EMB: dict = {}
