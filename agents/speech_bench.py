@@ -210,8 +210,11 @@ def first_skill_agreement(rows, tasks: dict, cache: Path, progress: bool = True)
     agree: dict[str, list[int]] = {}
     for r in tqdm(rows, desc="first planned skill", disable=not progress):
         a = agree.setdefault(config_name(r["model"], r["prompt"]), [0, 0])
-        r["first_skill"] = first(r["task"], r["transcript"])
-        r["first_skill_text"] = first(r["task"], r["text"])
+        if normalise(r["transcript"]) == normalise(r["text"]):  # the same planner input: the same plan (seeded)
+            r["first_skill"] = r["first_skill_text"] = "(same input)"
+        else:
+            r["first_skill"] = first(r["task"], r["transcript"])
+            r["first_skill_text"] = first(r["task"], r["text"])
         a[0] += r["first_skill"] == r["first_skill_text"]
         a[1] += 1
     return {k: round(c / n, 4) for k, (c, n) in agree.items()}
