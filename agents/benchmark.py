@@ -53,7 +53,7 @@ def run_benchmark(config: BenchConfig) -> dict:
     if not specs:
         raise InvalidInputError(f"no task matches --family {', '.join(config.families)}; "
                                 f"families: {', '.join(sorted({t.family or '(none)' for t in tasks}))}")
-    check_runners({s.task["world"] for s in specs}, config)
+    config = check_runners({s.task["world"] for s in specs}, config)
     output_dir(config.out, "--out")
     with OutputLock(config.out):
         return _run_locked(config, specs)

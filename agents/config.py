@@ -18,10 +18,16 @@ class EpisodeConfig:
     render: bool = True  # render frames at decision points
     record_dir: str | None = None  # save the episode for replay
     oracle_plan: tuple[str, ...] | None = None  # for mode oracle-plan (tests)
-    extra: tuple[tuple[str, object], ...] = ()  # world-specific knobs as (key, value) pairs, e.g. (("alpha", 0.1),)
+    # the ``--set`` knobs as (key, value) pairs, e.g. (("alpha", 0.1),): what a record keeps; runners read them typed
+    # through ``knobs`` into their world's config class (WorldSpec.config) and planners into their Options
+    extra: tuple[tuple[str, object], ...] = ()
 
-    def get(self, key: str, default=None):
-        return dict(self.extra).get(key, default)
+    def knobs(self, cls, constraints=None):
+        """The frozen dataclass ``cls`` with its fields read from ``extra``, converted to the field types
+        (``compose.knobs``; a bad value is an InvalidInputError); keys that are not its fields are ignored."""
+        from compose.knobs import build
+
+        return build(cls, self.extra, constraints)
 
 
 def episode_runner(world: str):
@@ -29,3 +35,31 @@ def episode_runner(world: str):
     from envs.worlds import WORLDS
 
     return WORLDS.get(world).runner()
+
+
+def knob_classes(worlds, modes, config_classes=None) -> list[tuple[type, dict | None]]:
+    """The dataclasses whose fields are the valid ``--set`` keys of a run of ``worlds`` with ``modes``: each world's
+    config class (``WorldSpec.config``; ``config_classes`` {world: class} overrides it, e.g. a --runner's ``CONFIG``)
+    and, when a mode is a planner strategy, the strategies' ``Options`` (agents.planners.options)."""
+    from agents.planners import PLANNERS
+    from agents.planners.options import planner_option_classes
+    from envs.worlds import WORLDS
+
+    out = []
+    for world in sorted(set(worlds)):
+        overrides = config_classes or {}
+        cls = overrides[world] if world in overrides else WORLDS.get(world).config_class()
+        if cls is not None:
+            out.append((cls, None))
+    if any(mode in PLANNERS for mode in modes):
+        out += planner_option_classes()
+    return out
+
+
+def check_knobs(pairs, worlds, modes, config_classes=None, flag: str = "--set") -> tuple[tuple[str, object], ...]:
+    """``pairs`` converted to the types of the knobs that read them; an unknown key or a bad value is an
+    InvalidInputError (one line, listing the valid keys). Returns the pairs sorted by key, one per key."""
+    from compose.knobs import check
+
+    where = f" for world {', '.join(sorted(set(worlds)))} with mode {', '.join(modes)}"
+    return check(pairs, knob_classes(worlds, modes, config_classes), flag, where)

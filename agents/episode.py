@@ -1,13 +1,14 @@
 """What every SayCan-style episode runner shares: building the planner, the episode record and its saved copy.
 
-The world-specific part of a runner (``agents.kitchen_episode``, ``agents.tabletop``) is the simulator, the
-observe/act callbacks for ``agents.planner.closed_loop`` and the goal checks; the rest lives here so that every
-world writes records of one shape.
+The world-specific part of a runner (``agents.kitchen_episode``, ``agents.tabletop``) is a ``SkillWorld``: the
+simulator, the prompt, the observe/act callbacks for ``agents.planner.closed_loop`` and the goal checks; the episode
+itself is one template, ``run_skill_episode``, so that every world runs and records episodes the same way.
 """
 from __future__ import annotations
 
 import dataclasses
 import time
+from abc import ABC, abstractmethod
 
 from agents.config import EpisodeConfig
 from agents.planners import PLANNERS, Planner
@@ -73,3 +74,95 @@ def finish_episode(record: dict, task: dict, init: dict, config: EpisodeConfig,
                        "outcome": {"goal_met": record["exec_success"], "plan_success": record["plan_success"],
                                    "terminated_by": record["terminated_by"]}})
     return to_jsonable(record)
+
+
+class SkillWorld(ABC):
+    """The world's part of a skill-based episode (``run_skill_episode``); one instance per episode. Subclasses:
+    ``agents.kitchen_episode.KitchenEpisode``, ``agents.tabletop.TabletopEpisode``."""
+
+    name: str = ""
+
+    def __init__(self, task: dict, config: EpisodeConfig):
+        self.task, self.config = task, config
+
+    @abstractmethod
+    def start_state(self) -> dict:
+        """The task's start state (or the world's default), checked before any simulator or model starts."""
+
+    env = None  # the Gymnasium env ``open`` starts
+
+    @abstractmethod
+    def open(self, init: dict, seed: int, render: bool) -> None:
+        """Start the simulator (``self.env``) at ``init``."""
+
+    def close(self) -> None:
+        if self.env is not None:
+            self.env.close()
+
+    @abstractmethod
+    def state(self):
+        """The world's state now (what ``check_goal`` reads)."""
+
+    def state_record(self, state) -> dict:
+        """``state`` as the record keeps it."""
+        return state
+
+    @abstractmethod
+    def prompt(self) -> str:
+        """The planner's few-shot prompt (called once, after ``open``)."""
+
+    @abstractmethod
+    def observe(self):
+        """``(perception summary, skill texts, affordances)`` for ``agents.planner.closed_loop``."""
+
+    @abstractmethod
+    def act(self, decision):
+        """Run the chosen skill: ``(info, truncated)``."""
+
+    @abstractmethod
+    def sim_time(self) -> float: ...
+
+    @abstractmethod
+    def frame(self):
+        """A rendered frame for the recorder."""
+
+    @abstractmethod
+    def check_goal(self, goal, state) -> bool: ...
+
+    @abstractmethod
+    def plan_success(self, init: dict, seed: int, plan: list[str]) -> bool: ...
+
+    def metrics(self) -> dict:
+        """World-specific numbers added to the record's metrics."""
+        return {}
+
+
+def run_skill_episode(world: SkillWorld, seed: int, llm=None, on_step=None) -> dict:
+    """The episode template of the skill worlds: check the task, open the simulator, build the planner, run the
+    closed loop until ``done`` or the step limit, check the goal on the final state, record."""
+    from agents.planner import closed_loop
+
+    task, config = world.task, world.config
+    t0 = time.perf_counter()
+    instruction = check_instruction(task.get("instruction", ""))
+    init = world.start_state()
+    recorder = EpisodeRecorder(config.record_dir) if config.record_dir else None
+    try:
+        world.open(init, seed, render=config.render or recorder is not None)
+        initial_state = world.state_record(world.state())
+        planner = make_planner(config, world.prompt(), llm)
+        stats0 = llm_counts(planner)
+        steps, terminated_by, llm_s = closed_loop(planner, instruction, config.max_steps, world.observe, world.act,
+                                                  world.sim_time, world.frame, recorder, on_step, world=world.name)
+        final_state = world.state()
+    finally:
+        world.close()
+    goal = task.get("goal")
+    plan = [s["skill"] for s in steps]
+    exec_ok = bool(world.check_goal(goal, final_state)) if goal is not None else None
+    plan_ok = bool(world.plan_success(init, seed, plan)) if goal is not None else None
+    record = episode_record(world.name, task, config, seed, instruction=instruction, steps=steps,
+                            terminated_by=terminated_by, plan_ok=plan_ok, exec_ok=exec_ok, t0=t0, llm_s=llm_s,
+                            planner=planner, stats0=stats0, initial_state=initial_state,
+                            final_state=world.state_record(final_state), **world.metrics())
+    return finish_episode(record, task, init, config, recorder)

@@ -5,63 +5,71 @@ config and seed give the same record, whichever process runs it.
 """
 from __future__ import annotations
 
-import time
-
 from agents.config import EpisodeConfig
-from agents.episode import check_instruction, episode_record, finish_episode, llm_counts, make_planner
-from agents.planner import closed_loop, load_prompt
+from agents.episode import SkillWorld, check_instruction, run_skill_episode  # noqa: F401  (check_instruction: re-exported)
+from agents.planner import load_prompt
+from envs.kitchen.config import KitchenConfig
 from envs.kitchen.state import DEFAULT_INIT, KitchenState
-from agents.planners.options import KNOBS
-from envs.record import EpisodeRecorder
 
-EXTRA_KEYS = {**KNOBS, "perception": ("segmentation", "learned")}  # benchmark --set knobs
+
+class KitchenEpisode(SkillWorld):
+    """The kitchen's hooks for ``agents.episode.run_skill_episode``."""
+
+    name = "kitchen"
+
+    def start_state(self) -> dict:
+        init = self.task.get("init") or DEFAULT_INIT
+        KitchenState.from_init(init)  # validate before starting the simulator
+        self.knobs = self.config.knobs(KitchenConfig)
+        return init
+
+    def open(self, init: dict, seed: int, render: bool) -> None:
+        from envs.kitchen.env import KitchenEnv
+
+        self.env = KitchenEnv(render_mode="rgb_array", render=render)
+        self.env.reset(seed=seed, options={"init": init})
+        self.world = self.env.unwrapped
+        if self.knobs.perception == "learned":
+            from agents.perception.learned import use_learned_perception
+
+            use_learned_perception(self.env)
+
+    def state(self) -> KitchenState:
+        return self.world.kitchen_state()
+
+    def state_record(self, state: KitchenState) -> dict:
+        return state.to_dict()
+
+    def prompt(self) -> str:
+        return load_prompt("saycan_kitchen")
+
+    def observe(self):
+        return _perception_summary(self.world.perceive()), self.world.skill_texts, self.world.affordances()
+
+    def act(self, decision):
+        _, _, _, truncated, info = self.env.step(decision.index)
+        return info, truncated
+
+    def sim_time(self) -> float:
+        return self.world.sim_time
+
+    def frame(self):
+        return self.world.render_frame()
+
+    def check_goal(self, goal, state) -> bool:
+        from envs.kitchen.goals import check_goal
+
+        return check_goal(goal, state)
+
+    def plan_success(self, init: dict, seed: int, plan: list[str]) -> bool:
+        from envs.kitchen.goals import plan_success
+
+        return plan_success(self.task, plan)
+
 
 def run_episode(task: dict, config: EpisodeConfig, seed: int, llm=None, on_step=None) -> dict:
     """Run one kitchen task. ``on_step(step_dict)`` is called after every step (CLI display)."""
-    from envs.kitchen.env import KitchenEnv
-    from envs.kitchen.goals import check_goal, plan_success
-
-    t0 = time.perf_counter()
-    instruction = check_instruction(task.get("instruction", ""))
-    init = task.get("init") or DEFAULT_INIT
-    KitchenState.from_init(init)  # validate before starting the simulator
-    planner = make_planner(config, load_prompt("saycan_kitchen"), llm)
-    stats0 = llm_counts(planner)
-    recorder = EpisodeRecorder(config.record_dir) if config.record_dir else None
-
-    env = KitchenEnv(render_mode="rgb_array", render=config.render or recorder is not None)
-    try:
-        _, info = env.reset(seed=seed, options={"init": init})
-        world = env.unwrapped
-        if config.get("perception", "segmentation") == "learned":
-            from agents.perception.learned import use_learned_perception
-
-            use_learned_perception(env)
-        initial_state = world.kitchen_state().to_dict()
-
-        def observe():
-            return _perception_summary(world.perceive()), world.skill_texts, world.affordances()
-
-        def act(decision):
-            _, _, _, truncated, info = env.step(decision.index)
-            return info, truncated
-
-        steps, terminated_by, llm_s = closed_loop(planner, instruction, config.max_steps, observe, act,
-                                                  lambda: world.sim_time, world.render_frame, recorder, on_step,
-                                                  world="kitchen")
-        final_state = world.kitchen_state()
-    finally:
-        env.close()
-
-    goal = task.get("goal")
-    plan = [s["skill"] for s in steps]
-    exec_ok = bool(check_goal(goal, final_state)) if goal is not None else None
-    plan_ok = bool(plan_success(task, plan)) if goal is not None else None
-    record = episode_record("kitchen", task, config, seed, instruction=instruction, steps=steps,
-                            terminated_by=terminated_by, plan_ok=plan_ok, exec_ok=exec_ok, t0=t0, llm_s=llm_s,
-                            planner=planner, stats0=stats0, initial_state=initial_state,
-                            final_state=final_state.to_dict())
-    return finish_episode(record, task, init, config, recorder)
+    return run_skill_episode(KitchenEpisode(task, config), seed, llm=llm, on_step=on_step)
 
 
 def _perception_summary(p: dict) -> dict:

@@ -19,10 +19,10 @@ import numpy as np
 
 from agents.config import EpisodeConfig
 from compose.errors import InvalidInputError, UnknownNameError
+from envs.navgraph.config import NavGraphConfig
 
 EXTRACTORS = ("llm", "spacy", "rules", "generate")  # compose.grounding.landmarks.EXTRACTORS
-EXTRA_KEYS = {"grounding": None, "extractor": EXTRACTORS, "clip_model": None, "alpha": None, "random_seed": None,
-              "score_norm": None}  # benchmark --set knobs
+# benchmark --set knobs: envs.navgraph.config.NavGraphConfig (the world's config class)
 MODES = ("lmnav", "lmnav-random", "lmnav-rules")  # rules: trained grounding, rule-based landmark extraction
 SCORE_DECIMALS = 3  # node log-probs are rounded: near-ties are broken by route length, deterministically
 GROUNDINGS = {"lmnav": "lit-minilm", "lmnav-random": "lit-random", "lmnav-rules": "lit-minilm"}
@@ -185,12 +185,11 @@ def drive(graph: str, start: int, route: list[int], seed: int, recorder=None, ma
 def options_from(config: EpisodeConfig, seed: int) -> LMNavOptions:
     if config.mode not in MODES:
         raise UnknownNameError("lmnav mode", config.mode, MODES)
-    grounding = "lit-random" if config.mode == "lmnav-random" else config.get("grounding", GROUNDINGS[config.mode])
-    extractor = "rules" if config.mode == "lmnav-rules" else config.get("extractor", "llm")
-    return LMNavOptions(grounding=grounding, clip_model=config.get("clip_model"),
-                        alpha=float(config.get("alpha", LMNavOptions.alpha)),
-                        extractor=extractor, seed=int(config.get("random_seed", 0)),
-                        score_norm=config.get("score_norm", LMNavOptions.score_norm))
+    knobs = config.knobs(NavGraphConfig)
+    grounding = "lit-random" if config.mode == "lmnav-random" else knobs.grounding or GROUNDINGS[config.mode]
+    extractor = "rules" if config.mode == "lmnav-rules" else knobs.extractor
+    return LMNavOptions(grounding=grounding, clip_model=knobs.clip_model, alpha=knobs.alpha, extractor=extractor,
+                        seed=knobs.random_seed, score_norm=knobs.score_norm)
 
 
 def run_episode(task: dict, config: EpisodeConfig, seed: int, llm=None) -> dict:
@@ -220,7 +219,7 @@ def run_episode(task: dict, config: EpisodeConfig, seed: int, llm=None) -> dict:
 
         recorder = EpisodeRecorder(config.record_dir)
     state, steps = drive(init["graph"], int(init["start"]), plan.route, seed, recorder,
-                         int(config.get("max_hops", 1000)))
+                         config.knobs(NavGraphConfig).max_hops)
     for step in steps:
         step["scores"] = plan.scores_at(step["node"])
     exec_ok = check_goal(goal, state)
@@ -256,8 +255,7 @@ def _no_landmarks_record(task, config, seed, message: str, extractor: str, elaps
 def _record(task, config, seed, plan: NavPlan, steps, state, out) -> dict:
     start = int(task["init"]["start"])
     return {"world": "navgraph", "task": task, "seed": seed,
-            "config": {"mode": config.mode, "alpha": LMNavOptions.alpha if config.get("alpha") is None
-                       else config.get("alpha"), "llm": asdict(config.llm)},
+            "config": {"mode": config.mode, "alpha": config.knobs(NavGraphConfig).alpha, "llm": asdict(config.llm)},
             "initial_state": {"graph": task["init"]["graph"], "node": start, "route": [start], "distance": 0.0},
             "plan": {"landmarks": plan.landmarks, "source": plan.source, "route": plan.route, "chosen": plan.chosen,
                      "top": plan.top, "best_view": plan.best_view, "objective": plan.objective},

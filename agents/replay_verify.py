@@ -102,18 +102,13 @@ def rerun_kitchen(record: dict, render: bool) -> Rerun:
 
 
 def rerun_tabletop(record: dict, render: bool) -> Rerun:
-    from envs.tabletop.controller import Noise
+    from envs.tabletop.config import config_of_record
     from envs.tabletop.env import TabletopEnv
     from envs.tabletop.vocab import ALL_SKILL_TEXTS, DONE
 
     init = _init(record)
-    extra = (record.get("config") or {}).get("extra") or []
-    try:
-        extra = {k: v for k, v in extra}
-    except (TypeError, ValueError):
-        raise InvalidInputError("episode record: config.extra must be a list of [key, value] pairs") from None
-    noise = Noise.none() if extra.get("noise") == "none" else Noise()
-    env = TabletopEnv(classifier=extra.get("classifier", "colour"), noise=noise, max_steps=10**6)
+    knobs = config_of_record(record)
+    env = TabletopEnv(classifier=knobs.classifier, noise=knobs.make_noise(), max_steps=10**6)
     try:
         env.reset(seed=int(record["seed"]), options={"init": init})
         world = env.unwrapped.world

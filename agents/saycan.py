@@ -42,6 +42,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="LLM score normalisation of the goal and grounded modes (saycan keeps SayCan's sum)")
     p.add_argument("--examples", choices=("fixed", "retrieved"), default=None,
                    help="few-shot examples of the goal and grounded modes: the fixed prompt or the example bank")
+    p.add_argument("--set", action="append", default=[], dest="knobs", metavar="KEY=VALUE",
+                   help="a world or planner knob (repeatable), e.g. options=all or noise=none for the tabletop, k=4 "
+                        "for the goal mode; converted to the knob's type (envs/<world>/config.py, the planners' "
+                        "Options), an unknown key or bad value is refused")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--max-steps", type=int, default=20)
     p.add_argument("--record", metavar="DIR", help="save the episode (config, scores, actions, states, frames)")
@@ -113,6 +117,18 @@ def preflight(args) -> None:
     if args.plot is not None:
         output_file(args.plot, "--plot", PLOT_SUFFIXES)
     check_llm_args(args, needs_llm="llm" in strategy.needs)
+    knob_pairs(args)
+
+
+def knob_pairs(args) -> tuple[tuple[str, object], ...]:
+    """The flags that set knobs (--examples, --perception, --score-norm) and the --set pairs (which win), converted
+    to the types of the world's config class and the planners' Options; unknown keys and bad values are refused."""
+    from agents.config import check_knobs
+    from compose.knobs import split_assignments
+
+    flags = [(k, v) for k, v in (("examples", args.examples), ("perception", args.perception),
+                                 ("score_norm", args.score_norm)) if v and not (k == "perception" and v == "segmentation")]
+    return check_knobs(flags + split_assignments(args.knobs), [args.world], [args.mode])
 
 
 def main(argv=None) -> int:
@@ -126,9 +142,7 @@ def main(argv=None) -> int:
     preflight(args)
     task = resolve_task(args)
     plan = tuple(s.strip() for s in args.plan.split(";")) if args.plan else None
-    extra = tuple((k, v) for k, v in (("examples", args.examples), ("perception", args.perception),
-                                      ("score_norm", args.score_norm))
-                  if v and not (k == "perception" and v == "segmentation"))
+    extra = knob_pairs(args)
     config = EpisodeConfig(mode=args.mode, llm=llm_config(args), max_steps=args.max_steps,
                            render=bool(args.record), record_dir=args.record, oracle_plan=plan, extra=extra)
     llm = None

@@ -9,24 +9,21 @@ the same task, config and seed give the same record, whichever process runs it. 
   ``objects = [...]`` built from perception, and the text is mapped to the nearest skill with MiniLM.
 
 Every mode's prompt starts with the perceived ``objects = [...]`` line (as in SayCan's tabletop notebook).
-World knobs in ``config.extra``: ``options`` ("scene": skills for the task's blocks and bowls, default; "all": every
-colour), ``noise`` ("default" | "none"), ``classifier`` ("colour" | "dual-encoder" | "auto").
+World knobs (``--set``): ``envs.tabletop.config.TabletopConfig`` -- ``options`` ("scene": skills for the task's blocks
+and bowls, default; "all": every colour), ``noise`` ("default" | "none"), ``classifier`` ("colour" | "dual-encoder" |
+"auto").
 """
 from __future__ import annotations
 
-import time
-
 from agents.config import EpisodeConfig
-from agents.episode import check_instruction, episode_record, finish_episode, llm_counts, make_planner
-from agents.planner import closed_loop, load_prompt
+from agents.episode import SkillWorld, run_skill_episode
+from agents.planner import load_prompt
 from agents.planners import PLANNERS
-from compose.errors import InvalidInputError
-from envs.record import EpisodeRecorder
+from envs.tabletop.config import TabletopConfig
 from envs.tabletop.goals import check_goal, plan_success, validate_goal, validate_init
 from envs.tabletop.vocab import ALL_SKILL_TEXTS, COLOURS
 from envs.tabletop.world import DEFAULT_INIT
 
-EXTRA_KEYS = {"options": ("scene", "all"), "noise": ("default", "none"), "classifier": None}  # benchmark --set
 PROMPT, WRITING_PROMPT = "saycan_tabletop", "socratic_tabletop"  # the latter for planners that write each step
 
 
@@ -36,64 +33,67 @@ def scene_line(names) -> str:
 
 
 def make_env(config: EpisodeConfig):
-    from envs.tabletop.controller import Noise
     from envs.tabletop.env import TabletopEnv
 
-    noise = config.get("noise", "default")
-    if noise not in ("default", "none"):
-        raise InvalidInputError(f"unknown tabletop noise {noise!r}; known: default, none")
-    return TabletopEnv(render_mode="rgb_array", classifier=config.get("classifier", "colour"),
-                       noise=Noise.none() if noise == "none" else Noise(), max_steps=10**6)
+    knobs = config.knobs(TabletopConfig)
+    return TabletopEnv(render_mode="rgb_array", classifier=knobs.classifier, noise=knobs.make_noise(),
+                       max_steps=10**6)
+
+
+class TabletopEpisode(SkillWorld):
+    """The tabletop's hooks for ``agents.episode.run_skill_episode``."""
+
+    name = "tabletop"
+
+    def start_state(self) -> dict:
+        from skills.tabletop import tabletop_library
+
+        init = self.task.get("init") or DEFAULT_INIT
+        validate_init(init, "init")
+        goal = self.task.get("goal")
+        if goal is not None:
+            validate_goal(goal, "goal")
+        scene = self.config.knobs(TabletopConfig).options == "scene"
+        self.library = tabletop_library(*((init["blocks"], init.get("bowls", [])) if scene else (COLOURS, COLOURS)))
+        return init
+
+    def open(self, init: dict, seed: int, render: bool) -> None:
+        self.env = make_env(self.config)
+        self.env.reset(seed=seed, options={"init": init})
+        self.world = self.env.unwrapped.world
+
+    def state(self) -> dict:
+        return self.world.state()
+
+    def prompt(self) -> str:
+        perception = self.world.perceive()
+        prompt = load_prompt(WRITING_PROMPT if PLANNERS.get(self.config.mode).writes_steps else PROMPT)
+        return prompt + scene_line(perception.names()) + "\n"
+
+    def observe(self):
+        perception = self.world.perceive()
+        return perception.summary(), self.library.texts, self.library.affordances(perception)
+
+    def act(self, decision):
+        _, _, _, truncated, info = self.env.step(ALL_SKILL_TEXTS.index(decision.skill))
+        return info, truncated
+
+    def sim_time(self) -> float:
+        return self.world.sim_time
+
+    def frame(self):
+        return self.world.render()
+
+    def check_goal(self, goal, state) -> bool:
+        return check_goal(goal, state)
+
+    def plan_success(self, init: dict, seed: int, plan: list[str]) -> bool:
+        return plan_success({**self.task, "init": init, "seed": self.task.get("seed", seed)}, plan)
+
+    def metrics(self) -> dict:
+        return {"n_options": len(self.library)}
 
 
 def run_episode(task: dict, config: EpisodeConfig, seed: int, llm=None, on_step=None) -> dict:
     """Run one tabletop task. ``on_step(step_dict)`` is called after every step (CLI display)."""
-    from skills.tabletop import tabletop_library
-
-    t0 = time.perf_counter()
-    instruction = check_instruction(task.get("instruction", ""))
-    init = task.get("init") or DEFAULT_INIT
-    validate_init(init, "init")
-    goal = task.get("goal")
-    if goal is not None:
-        validate_goal(goal, "goal")
-    options = config.get("options", "scene")
-    if options not in ("scene", "all"):
-        raise InvalidInputError(f"unknown tabletop options {options!r}; known: scene, all")
-    library = tabletop_library(*((init["blocks"], init.get("bowls", [])) if options == "scene" else (COLOURS, COLOURS)))
-    recorder = EpisodeRecorder(config.record_dir) if config.record_dir else None
-
-    env = make_env(config)
-    try:
-        env.reset(seed=seed, options={"init": init})
-        world = env.unwrapped.world
-        initial_state = world.state()
-        perception = world.perceive()
-        prompt = load_prompt(WRITING_PROMPT if PLANNERS.get(config.mode).writes_steps else PROMPT) + scene_line(perception.names()) + "\n"
-        planner = make_planner(config, prompt, llm)
-        stats0 = llm_counts(planner)
-
-        def observe():
-            perception = world.perceive()
-            return perception.summary(), library.texts, library.affordances(perception)
-
-        def act(decision):
-            _, _, _, truncated, info = env.step(ALL_SKILL_TEXTS.index(decision.skill))
-            return info, truncated
-
-        steps, terminated_by, llm_s = closed_loop(planner, instruction, config.max_steps, observe, act,
-                                                  lambda: world.sim_time, world.render, recorder, on_step,
-                                                  world="tabletop")
-        final_state = world.state()
-    finally:
-        env.close()
-
-    plan = [s["skill"] for s in steps]
-    exec_ok = bool(check_goal(goal, final_state)) if goal is not None else None
-    plan_ok = bool(plan_success({**task, "init": init, "seed": task.get("seed", seed)}, plan)) \
-        if goal is not None else None
-    record = episode_record("tabletop", task, config, seed, instruction=instruction, steps=steps,
-                            terminated_by=terminated_by, plan_ok=plan_ok, exec_ok=exec_ok, t0=t0, llm_s=llm_s,
-                            planner=planner, stats0=stats0, initial_state=initial_state, final_state=final_state,
-                            n_options=len(library))
-    return finish_episode(record, task, init, config, recorder)
+    return run_skill_episode(TabletopEpisode(task, config), seed, llm=llm, on_step=on_step)

@@ -195,7 +195,9 @@ def load_tasks(path: str | Path) -> list[Task]:
 
 
 def _load(path: str | Path) -> tuple[list[Task], list[str]]:
-    path = Path(path)
+    from compose.paths import shipped_file
+
+    path = shipped_file(path)  # a relative data/tasks/... name also finds the installed copy (compose.paths)
     try:
         data = path.read_bytes()
     except FileNotFoundError:

@@ -31,7 +31,9 @@ class WorldSpec:
     episode_runner: str  # "module:function" (agents): run_episode(task, config, seed, llm=None, on_step=None) -> dict
     command: str  # the command line that runs this world's tasks, e.g. "agents.saycan"
     default_init: str | None = None  # "module:ATTR": the start state used when a task gives none
-    config: str = "agents.config:EpisodeConfig"  # the runner's config class
+    # "module:Class": the world's knobs, a frozen dataclass (``--set KEY=VALUE``, read typed by ``compose.knobs``);
+    # None: the world has none
+    config: str | None = None
     outcome_printer: str | None = None  # "module:function" (agents): print_outcome(console, record) for the CLI
     # module (agents) with the world's optional replay and page hooks: html_parts(record), fallback_frames(record),
     # plan_line(record), outcome_pairs(record, metrics), ending_text(record), placeholder_goal(record, goal),
@@ -81,8 +83,8 @@ class WorldSpec:
     def start_state(self) -> dict | None:
         return None if self.default_init is None else load_entry(self.default_init)
 
-    def config_class(self) -> type:
-        return load_entry(self.config)
+    def config_class(self) -> type | None:
+        return None if self.config is None else load_entry(self.config)
 
 
 WORLDS: Registry[WorldSpec] = Registry("world")

@@ -73,9 +73,8 @@ def scripted_lm() -> type[ScriptedLM]:
 
 def pytest_collection_modifyitems(config, items):
     markexpr = config.getoption("markexpr", "") or ""
-    # opt-in markers: run only when -m names them (vllm needs its own environment; ray_cluster is flaky in a full
-    # run, see the marker's description in pyproject.toml)
-    opt_in = [m for m in ("vllm", "ray_cluster") if m not in markexpr]
+    # opt-in marker: run only when -m names it (vllm needs its own environment)
+    opt_in = [m for m in ("vllm",) if m not in markexpr]
     keep, drop = [], []
     for item in items:
         (drop if any(item.get_closest_marker(m) for m in opt_in) else keep).append(item)

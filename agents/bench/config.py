@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from agents.cli import add_llm_args, llm_config
 from compose.errors import InvalidInputError
+from compose.knobs import split_assignments
 from compose.llm import LLMConfig
 
 @dataclass(frozen=True)
@@ -80,8 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--runner", action="append", default=[], metavar="WORLD=MODULE:FUNC",
                    help="use another episode runner for a world (tests, plug-ins)")
     p.add_argument("--set", action="append", default=[], dest="extra", metavar="KEY=VALUE",
-                   help="a world's episode knob (repeatable), e.g. options=all for the tabletop; "
-                        "VALUE is read as JSON when it parses, else as text")
+                   help="a world's or planner's knob (repeatable), e.g. options=all for the tabletop; VALUE is "
+                        "converted to the knob's type (envs/<world>/config.py, the planners' Options); an unknown "
+                        "key or a bad value stops the run before any episode")
     p.add_argument("--server-concurrency", type=int, default=None, metavar="N",
                    help="with --backend openai: at most N requests in flight to the model server, over all workers "
                         "(default: one per worker)")
@@ -121,16 +123,12 @@ def parse_args(argv=None) -> BenchConfig:
         if not sep or ":" not in target:
             raise InvalidInputError(f"--runner must look like WORLD=MODULE:FUNCTION, got {item!r}")
         runners.append((world, target))
-    extra = {}
-    for item in a.extra:
-        key, sep, text = item.partition("=")
-        if not sep or not key.strip():
-            raise InvalidInputError(f"--set must look like KEY=VALUE, got {item!r}")
+    extra = {}  # typed against the worlds' and planners' knob classes once the tasks are known (check_runners)
+    for key, text in split_assignments(a.extra):
         try:
-            value = json.loads(text)
+            extra[key] = json.loads(text)
         except json.JSONDecodeError:
-            value = text
-        extra[key.strip()] = value
+            extra[key] = text
     if a.score_norm:
         extra["score_norm"] = a.score_norm
     modes = tuple(dict.fromkeys(a.modes or ["saycan"]))

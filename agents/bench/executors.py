@@ -6,6 +6,7 @@ a model once however many episodes it runs. Add an executor with ``@EXECUTORS.re
 """
 from __future__ import annotations
 
+import gc
 import os
 import signal
 from abc import ABC, abstractmethod
@@ -123,6 +124,15 @@ class _RayWorker:
         return _run_in_worker(spec)
 
 
+def _kill_actors(ray, actors: list) -> None:
+    """Kill and forget every actor of ``actors`` (emptied in place; no local variable keeps a handle, see close)."""
+    while actors:
+        try:
+            ray.kill(actors.pop())
+        except Exception:  # already gone
+            pass
+
+
 @EXECUTORS.register("ray")
 class RayExecutor(Executor):
     """Ray actors (one per --workers); local ``ray.init()`` unless --ray-address names a cluster."""
@@ -156,25 +166,32 @@ class RayExecutor(Executor):
         self.actors = [actor_cls.remote(self.config) for _ in range(n)]
         queue = list(specs)
         running = {}
-        for actor in self.actors:
-            if queue:
-                running[actor.run.remote(queue.pop(0))] = actor
-        while running:
-            [ref], _ = ray.wait(list(running), num_returns=1)
-            actor = running.pop(ref)
-            if queue:
-                running[actor.run.remote(queue.pop(0))] = actor
-            yield ray.get(ref)
+        actor = ref = None
+        try:
+            for actor in self.actors:
+                if queue:
+                    running[actor.run.remote(queue.pop(0))] = actor
+            while running:
+                ref = ray.wait(list(running), num_returns=1)[0][0]
+                actor = running.pop(ref)
+                if queue:
+                    running[actor.run.remote(queue.pop(0))] = actor
+                yield ray.get(ref)
+        finally:  # this frame outlives the run (see close): it must not keep a handle or a ref
+            running.clear()
+            actor = ref = None  # noqa: F841
 
     def close(self):
-        for actor in self.actors:
-            try:
-                self.ray.kill(actor)
-            except Exception:  # already gone
-                pass
-        self.actors = []
+        _kill_actors(self.ray, self.actors)
         procs = descendants() if self.started else []  # a local Ray's processes all descend from this one
         if self.connected and self.ray.is_initialized():
+            # Frames that held actor handles or object refs end up in reference cycles (``run``'s frame is kept by
+            # the frames of ``ray.init`` through f_back; any frame by an exception's traceback). Collected later,
+            # while this process is connected to another Ray session, a handle's __del__ would drop a reference in
+            # *that* session -- and actor ids repeat from one fresh cluster to the next (job 1, same driver task), so
+            # a new actor is released ("all references to the actor were removed ... never ran - cancelled"). Hence
+            # no frame keeps one (run's finally, _kill_actors), and what is left is collected now, in its session.
+            gc.collect()
             self.ray.shutdown()
         stop_processes(procs)  # ray.shutdown leaves some of a local Ray's agents running
         self.started = self.connected = False

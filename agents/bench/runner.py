@@ -8,6 +8,7 @@ saves it, stops with a clear error, and ``--resume`` runs that episode again -- 
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib
 import json
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agents.bench.config import BenchConfig
-from agents.config import EpisodeConfig, episode_runner
+from agents.config import EpisodeConfig, check_knobs, episode_runner
 from agents.planners import PLANNERS
 from compose.errors import (BackendUnavailableError, InvalidInputError, ModelNotFoundError, ServerError,
                             UnknownNameError)
@@ -82,11 +83,13 @@ def resolve_runner(world: str, config: BenchConfig):
         raise InvalidInputError(f"--runner {world}={target}: cannot load it ({exc})") from None
 
 
-def check_runners(worlds, config: BenchConfig) -> None:
+def check_runners(worlds, config: BenchConfig) -> BenchConfig:
     """Fail early (before any episode) if a world has no importable runner, a mode is unknown or a ``--set`` knob
-    is one no world of the run reads (runner modules list theirs in ``EXTRA_KEYS``: key -> allowed values or None)."""
+    is one no world or planner of the run reads or has a value it refuses (the knobs are the fields of each world's
+    config class, ``WorldSpec.config``, or of a --runner module's ``CONFIG``, and of the planners' ``Options``).
+    Returns ``config`` with the ``--set`` values converted to the knobs' types."""
     known = set(PLANNERS.names())
-    knobs: dict[str, object] = {}
+    config_classes = {}
     for world in sorted(set(worlds)):
         try:
             fn = resolve_runner(world, config)
@@ -94,16 +97,12 @@ def check_runners(worlds, config: BenchConfig) -> None:
             raise InvalidInputError(f"no episode runner for world {world!r} is available ({exc})") from None
         module = importlib.import_module(fn.__module__)
         known |= set(getattr(module, "MODES", ()))
-        knobs.update(getattr(module, "EXTRA_KEYS", {}))
+        if config.runner_for(world) is not None and hasattr(module, "CONFIG"):
+            config_classes[world] = module.CONFIG
     for mode in config.modes:
         if mode not in known:  # bad input on the command line: exit code 2
             raise InvalidInputError(str(UnknownNameError("mode", mode, known)))
-    for key, value in config.extra:
-        if key not in knobs:
-            raise InvalidInputError(f"--set {key}: " + str(UnknownNameError("knob for these worlds", key, knobs)))
-        allowed = knobs[key]
-        if allowed is not None and value not in allowed:
-            raise InvalidInputError(f"--set {key}={value!r}: expected one of {', '.join(map(str, allowed))}")
+    return dataclasses.replace(config, extra=check_knobs(config.extra, worlds, config.modes, config_classes))
 
 
 def episode_config(spec: EpisodeSpec, config: BenchConfig) -> EpisodeConfig:

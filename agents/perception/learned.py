@@ -22,9 +22,10 @@ from pathlib import Path
 import numpy as np
 
 from compose.errors import InvalidInputError, ModelNotFoundError, run_cli
+from compose.paths import data_path
 from envs.kitchen.vocab import OBJECTS
 
-HEAD_DIR = Path(__file__).resolve().parents[2] / "data" / "perception"
+HEAD_DIR = data_path("perception")
 HEAD_FILE, HEAD_CONFIG = "kitchen_head.safetensors", "kitchen_head.json"
 FEATURE_SIZE = 128  # EfficientNet input side for crops
 PCA_DIMS = 8

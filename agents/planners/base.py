@@ -92,8 +92,11 @@ class Planner(ABC):
 
     @classmethod
     def options_from(cls, config) -> Any:
-        """This strategy's options from an episode config (``agents.config.EpisodeConfig``)."""
-        return cls.Options()
+        """This strategy's options from an episode config (``agents.config.EpisodeConfig``): its ``Options`` fields
+        read from the ``--set`` knobs, converted to their types (``agents.planners.options``)."""
+        from agents.planners.options import options_from_knobs
+
+        return options_from_knobs(cls.Options, config)
 
     def reset(self, instruction: str, scene: dict | None) -> None:
         """Called once per episode, before the first ``choose``."""

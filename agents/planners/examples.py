@@ -23,7 +23,9 @@ _LOCK = threading.Lock()
 def bank_path(world: str) -> Path:
     if world not in BANKS:
         raise InvalidInputError(f"no example bank for world {world!r}; known: {', '.join(BANKS)}")
-    return Path(__file__).resolve().parents[2] / BANKS[world]
+    from compose.paths import data_path
+
+    return Path(data_path(*Path(BANKS[world]).parts[1:]))
 
 
 def load_bank(world: str = "kitchen") -> list[dict]:

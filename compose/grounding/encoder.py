@@ -14,10 +14,10 @@ from typing import Sequence
 import numpy as np
 
 from compose.errors import InvalidInputError, ModelNotFoundError
+from compose.paths import data_path
 from compose.tools.dual_encoder import DUAL_ENCODERS, DualEncoder, l2_normalize
 
-WEIGHTS_DIR = Path(os.environ.get("SOCRATIC_GROUNDING_DIR",
-                                  Path(__file__).resolve().parents[2] / "data" / "grounding"))
+WEIGHTS_DIR = Path(os.environ.get("SOCRATIC_GROUNDING_DIR", data_path("grounding")))
 WEIGHTS_FILE = "lit_minilm.safetensors"
 CONFIG_FILE = "config.json"
 

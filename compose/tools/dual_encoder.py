@@ -33,6 +33,7 @@ DUAL_ENCODER_MODULES = {
     "open-clip": "compose.tools.clip",
     "lit-minilm": "compose.grounding",
     "lit-random": "compose.grounding",
+    "lit-efficientnet": "compose.grounding",
 }
 
 # CLIP-style prompt ensemble (a few generic photo templates; average of the normalised text embeddings)

@@ -9,12 +9,13 @@ from __future__ import annotations
 from typing import Any, Iterable, Mapping
 
 from compose.errors import InvalidInputError
+from envs.goal_logic import COMBINATORS, holds, sub_goals, validate_combinator
 from envs.kitchen.state import KitchenState, apply_skill
 from envs.kitchen.vocab import CLASSES, LOCATIONS, OBJECTS, matches
 from envs.kitchen.language import DONE, parse_skill
 
 INIT_FIELDS = ("robot", "holding", "drawer_open", "objects")
-PREDICATES = ("at", "none_at", "holding", "robot_at", "visited", "drawer_open", "all", "any", "not")
+PREDICATES = ("at", "none_at", "holding", "robot_at", "visited", "drawer_open") + COMBINATORS
 _AT_MODIFIERS = ("count", "distinct")
 
 
@@ -83,13 +84,6 @@ def _pair(value: Any, where: str, name: str) -> None:
     _location(value[1], f"{where}[1]")
 
 
-def _goal_list(value: Any, where: str, name: str) -> None:
-    if not (isinstance(value, list) and value):
-        _fail(where, f"{name} takes a non-empty list of goals, got {value!r}")
-    for i, sub in enumerate(value):
-        validate_goal(sub, f"{where}[{i}]")
-
-
 def validate_goal(goal: Any, where: str = "goal") -> None:
     """Check a kitchen goal predicate (recursively); raise InvalidInputError with the field path of the problem."""
     if not isinstance(goal, dict):
@@ -127,10 +121,8 @@ def validate_goal(goal: Any, where: str = "goal") -> None:
     elif pred == "drawer_open":
         if not isinstance(value, bool):
             _fail(here, f"must be true or false, got {value!r}")
-    elif pred in ("all", "any"):
-        _goal_list(value, here, pred)
-    else:  # not
-        validate_goal(value, here)
+    else:  # all, any, not
+        validate_combinator(pred, value, here, validate_goal)
 
 
 # ----------------------------------------------------------------------------------------------- checking
@@ -149,16 +141,11 @@ def _resting(state: KitchenState, spec: str, location: str) -> list[str]:
 def check_goal(goal: Mapping, state: KitchenState | Mapping) -> bool:
     """Is ``goal`` (already validated) true in ``state``? Objects in the gripper rest nowhere."""
     s = _as_state(state)
-    return _check(goal, s)
+    return holds(goal, lambda leaf: _check(leaf, s))
 
 
 def _check(goal: Mapping, s: KitchenState) -> bool:
-    if "all" in goal:
-        return all(_check(g, s) for g in goal["all"])
-    if "any" in goal:
-        return any(_check(g, s) for g in goal["any"])
-    if "not" in goal:
-        return not _check(goal["not"], s)
+    """One leaf predicate (the combinators are envs.goal_logic's)."""
     if "at" in goal:
         spec, location = goal["at"]
         found = _resting(s, spec, location)
@@ -194,8 +181,7 @@ def visit_progress(wanted: list[str], visited: list[str]) -> int:
 def _visit_lists(goal: Mapping) -> list[list[str]]:
     if "visited" in goal:
         return [goal["visited"]]
-    subs = goal.get("all") or goal.get("any") or ([goal["not"]] if "not" in goal else [])
-    return [v for g in subs for v in _visit_lists(g)]
+    return [v for g in sub_goals(goal) for v in _visit_lists(g)]
 
 
 # ----------------------------------------------------------------------------------------------- plans

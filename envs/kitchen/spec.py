@@ -5,6 +5,7 @@ WORLD = WorldSpec(
     name="kitchen",
     env_id="socratic/Kitchen-v0",
     env_entry="envs.kitchen.env:KitchenEnv",
+    config="envs.kitchen.config:KitchenConfig",
     goals="envs.kitchen.goals",
     replayer="envs.kitchen.replay:replay",
     episode_runner="agents.kitchen_episode:run_episode",

@@ -5,6 +5,7 @@ WORLD = WorldSpec(
     name="navgraph",
     env_id="socratic/NavGraph-v0",
     env_entry="envs.navgraph.env:NavGraphEnv",
+    config="envs.navgraph.config:NavGraphConfig",
     goals="envs.navgraph.goals",
     replayer="envs.navgraph.replay:replay",
     episode_runner="agents.lmnav:run_episode",

@@ -17,9 +17,10 @@ import networkx as nx
 import numpy as np
 
 from compose.errors import InvalidInputError, UnknownNameError
+from compose.paths import data_path
 
 FORMAT = "socratic-navgraph/1"
-DATA_DIR = Path(os.environ.get("SOCRATIC_NAVGRAPH_DIR", Path(__file__).resolve().parents[2] / "data" / "navgraph"))
+DATA_DIR = Path(os.environ.get("SOCRATIC_NAVGRAPH_DIR", data_path("navgraph")))
 
 
 @dataclass

@@ -16,11 +16,12 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from compose.errors import InvalidInputError
+from envs.goal_logic import COMBINATORS, holds, validate_combinator
 from envs.tabletop.layout import sample_layout
 from envs.tabletop.vocab import CLASSES, COLOURS, OBJECTS, REGIONS, kind_of, matches
 
 INIT_FIELDS = ("blocks", "bowls")
-PREDICATES = ("on", "stack", "stack_height", "all", "any", "not")
+PREDICATES = ("on", "stack", "stack_height") + COMBINATORS
 MAX_CHAIN = 64
 
 
@@ -110,13 +111,8 @@ def validate_goal(goal: Any, where: str = "goal") -> None:
                 _fail(f"{path}[{i}]", f"only blocks can be stacked on something, not {name!r}")
     elif key == "stack_height":
         _count(arg, path)
-    elif key in ("all", "any"):
-        if not isinstance(arg, list) or not arg:
-            _fail(path, "must be a non-empty list of goals")
-        for i, sub in enumerate(arg):
-            validate_goal(sub, f"{path}[{i}]")
-    else:  # not
-        validate_goal(arg, path)
+    else:  # all, any, not
+        validate_combinator(key, arg, path, validate_goal)
 
 
 # ----------------------------------------------------------------------------------------------- semantics
@@ -164,6 +160,7 @@ def stack_height(objects: Mapping) -> int:
 
 
 def _holds(goal: Mapping, objects: Mapping) -> bool:
+    """One leaf predicate (the combinators are envs.goal_logic's)."""
     if "on" in goal:
         x, b = goal["on"]
         targets = _names(objects, b)
@@ -175,18 +172,13 @@ def _holds(goal: Mapping, objects: Mapping) -> bool:
             objects[upper]["support"] == lower for lower, upper in zip(names, names[1:]))
     if "stack_height" in goal:
         return stack_height(objects) >= goal["stack_height"]
-    if "all" in goal:
-        return all(_holds(g, objects) for g in goal["all"])
-    if "any" in goal:
-        return any(_holds(g, objects) for g in goal["any"])
-    if "not" in goal:
-        return not _holds(goal["not"], objects)
     raise InvalidInputError(f"not a tabletop goal: {goal!r}")
 
 
 def check_goal(goal: Mapping, state: Any) -> bool:
     """Is ``goal`` true in ``state`` (a structured state dict, or a world/env with ``.state()``)?"""
-    return bool(_holds(goal, _objects(state)))
+    objects = _objects(state)
+    return bool(holds(goal, lambda leaf: _holds(leaf, objects)))
 
 
 def task_fields(task: Any) -> tuple[dict, dict, int]:

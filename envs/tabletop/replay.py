@@ -6,16 +6,8 @@ equals the recorded ``final_state`` (``python -m agents.replay DIR`` checks that
 from __future__ import annotations
 
 from compose.errors import InvalidInputError
-from envs.tabletop.controller import Noise
+from envs.tabletop.config import config_of_record
 from envs.tabletop.vocab import ALL_SKILL_TEXTS, DONE
-
-
-def _extra(record: dict) -> dict:
-    extra = (record.get("config") or {}).get("extra") or []
-    try:
-        return {k: v for k, v in extra}
-    except (TypeError, ValueError):
-        raise InvalidInputError("episode record: config.extra must be a list of [key, value] pairs") from None
 
 
 def replay(record: dict, on_step=None) -> dict:
@@ -26,9 +18,8 @@ def replay(record: dict, on_step=None) -> dict:
     init = task.get("init")
     if not isinstance(init, dict):
         raise InvalidInputError("episode record: task.init is missing (a tabletop record needs the start state)")
-    extra = _extra(record)
-    noise = Noise.none() if extra.get("noise") == "none" else Noise()
-    env = TabletopEnv(classifier=extra.get("classifier", "colour"), noise=noise, max_steps=10**6)
+    knobs = config_of_record(record)
+    env = TabletopEnv(classifier=knobs.classifier, noise=knobs.make_noise(), max_steps=10**6)
     try:
         env.reset(seed=int(record["seed"]), options={"init": init})
         for i, step in enumerate(record["steps"]):

@@ -5,6 +5,7 @@ WORLD = WorldSpec(
     name="tabletop",
     env_id="socratic/Tabletop-v0",
     env_entry="envs.tabletop.env:TabletopEnv",
+    config="envs.tabletop.config:TabletopConfig",
     goals="envs.tabletop.goals",
     replayer="envs.tabletop.replay:replay",
     episode_runner="agents.tabletop:run_episode",

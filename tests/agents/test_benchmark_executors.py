@@ -1,4 +1,6 @@
 """Serial, process-pool and Ray executors give the same episodes and results (fake runner, a few tasks)."""
+import gc
+
 import pytest
 
 from agents.bench.config import parse_args
@@ -30,10 +32,23 @@ def test_process_pool_matches_serial(serial_run, tmp_path):
     assert stable_results(out) == stable_results(serial_run)
 
 
+def _ray_handles(ray) -> list:
+    return [o for o in gc.get_objects() if isinstance(o, (ray.actor.ActorHandle, ray.ObjectRef))]
+
+
 @pytest.mark.slow
 def test_ray_matches_serial(serial_run, tmp_path):
-    pytest.importorskip("ray", reason="the ray extra is not installed")
+    ray = pytest.importorskip("ray", reason="the ray extra is not installed")
     out = tmp_path / "ray"
-    assert run_cli(bench_args(out, *ARGS, "--executor", "ray", "--workers", "2")) == 0
+    # With the cyclic collector off, any actor handle or object ref of the run still in memory afterwards is one that
+    # a later collection would release inside whatever Ray session is then connected (actor ids repeat across fresh
+    # clusters), cancelling that session's actors: the executor must leave none, and no session connected.
+    gc.disable()
+    try:
+        assert run_cli(bench_args(out, *ARGS, "--executor", "ray", "--workers", "2")) == 0
+        assert not ray.is_initialized()
+        assert _ray_handles(ray) == []
+    finally:
+        gc.enable()
     assert stable_episodes(out) == stable_episodes(serial_run)
     assert stable_results(out) == stable_results(serial_run)

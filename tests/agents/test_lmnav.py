@@ -54,7 +54,10 @@ def test_cli_bad_input_exits_2_with_message(argv, needle, capsys):
 def test_registered_as_navgraph_runner():
     assert episode_runner("navgraph") is lmnav.run_episode
     assert set(lmnav.MODES) == {"lmnav", "lmnav-random", "lmnav-rules"}
-    assert lmnav.EXTRA_KEYS["extractor"] == ("llm", "spacy", "rules", "generate")
+    from compose.knobs import knob_table
+    from envs.navgraph.config import NavGraphConfig
+
+    assert knob_table(NavGraphConfig)["extractor"].allowed() == lmnav.EXTRACTORS
     opts = lmnav.options_from(EpisodeConfig(mode="lmnav-rules"), 0)
     assert opts.extractor == "rules" and opts.grounding == "lit-minilm"
     assert lmnav.options_from(EpisodeConfig(mode="lmnav-random"), 0).grounding == "lit-random"

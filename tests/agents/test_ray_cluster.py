@@ -1,8 +1,13 @@
 """Scale out on a real engine (issue 14): a two-node Ray cluster started on this machine with ``ray start --head`` and
 a second ``ray start --address`` (own temp dir and ports), a benchmark run on it with ``--executor ray --ray-address``
 gives the same records as a serial run; the cluster is stopped in a finally, by pid (its own processes only: ``ray
-stop`` would kill every Ray process on the machine). Small: one CPU and 80 MB of object store per node, the
-deterministic fake episode runner."""
+stop`` would kill every Ray process on the machine), and none of them may be left. Small: one CPU and 80 MB of object
+store per node, the deterministic fake episode runner.
+
+It shares the pytest process with the other Ray tests (a local ``ray.init`` by the Ray executor), which must leave no
+Ray session connected; the benchmark on the cluster runs as its own process (see the test).
+"""
+import gc
 import os
 import shutil
 import socket
@@ -14,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.agents.bench_helpers import ROOT, bench_args, run_cli, stable_episodes
+from tests.agents.bench_helpers import ROOT, bench_args, run_cli, run_subprocess, stable_episodes
 
-pytestmark = [pytest.mark.slow, pytest.mark.ray_cluster, pytest.mark.timeout(900)]
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 OBJECT_STORE = str(80 * 1024 * 1024)
 
 
@@ -41,9 +46,8 @@ def node_args(ports: list[int], temp_dir: str) -> list[str]:
             "--min-worker-port", str(wmin), "--max-worker-port", str(wmin + 20), "--disable-usage-stats"]
 
 
-def stop_cluster(temp_dirs) -> None:
-    """Stop exactly the Ray processes of this cluster -- those whose command line names one of its temp dirs, and
-    their children -- by pid (``ray stop`` would kill every Ray process on the machine, other users' too)."""
+def cluster_processes(temp_dirs) -> dict:
+    """The processes of this cluster: those whose command line names one of its temp dirs, and their children."""
     import psutil
 
     procs = {}
@@ -56,6 +60,15 @@ def stop_cluster(temp_dirs) -> None:
             except psutil.Error:
                 pass
     procs.pop(os.getpid(), None)
+    return procs
+
+
+def stop_cluster(temp_dirs) -> list[str]:
+    """Stop exactly the Ray processes of this cluster by pid (``ray stop`` would kill every Ray process on the
+    machine, other users' too); the command lines of any still running afterwards."""
+    import psutil
+
+    procs = cluster_processes(temp_dirs)
     for p in procs.values():
         try:
             p.terminate()
@@ -68,10 +81,28 @@ def stop_cluster(temp_dirs) -> None:
         except psutil.Error:
             pass
     psutil.wait_procs(alive, timeout=10)
+    left = []
+    for p in cluster_processes(temp_dirs).values():
+        try:
+            if p.status() != psutil.STATUS_ZOMBIE:
+                left.append(" ".join(p.cmdline())[:200])
+        except psutil.Error:
+            pass
+    return left
 
 
-def test_two_node_cluster_gives_the_same_records_as_serial(tmp_path, monkeypatch):
-    pytest.importorskip("ray")
+@pytest.fixture
+def no_ray_session():
+    """No Ray session of an earlier test is connected, and its leftover handles are collected, before this test."""
+    ray = pytest.importorskip("ray")
+    gc.collect()
+    assert not ray.is_initialized(), "an earlier test left a Ray session connected"
+    yield
+    if ray.is_initialized():
+        ray.shutdown()
+
+
+def test_two_node_cluster_gives_the_same_records_as_serial(tmp_path, no_ray_session):
     ray = shutil.which("ray", path=str(Path(sys.executable).parent)) or shutil.which("ray")
     assert ray, "the ray command line (pip install 'socratic-agents[ray]')"
     # Unix socket paths must stay short: temp dirs directly under /tmp
@@ -100,13 +131,17 @@ def test_two_node_cluster_gives_the_same_records_as_serial(tmp_path, monkeypatch
             time.sleep(2)
         assert status.stdout.count("node_") >= 2, status.stdout + status.stderr
 
-        monkeypatch.setenv("RAY_AUTH_MODE", "disabled")
-        assert run_cli(bench_args(tmp_path / "ray", "--executor", "ray", "--workers", "2", "--seeds", "2",
-                                  "--ray-address", address)) == 0
+        # the driver is a fresh process, as a user runs it: a process that already held another Ray session (the
+        # local ray.init of the executor tests) gets its actors on a new cluster destroyed at once by the GCS
+        # ("worker 01000000ff.. failed", the same driver worker id as its earlier session's)
+        got = run_subprocess(bench_args(tmp_path / "ray", "--executor", "ray", "--workers", "2", "--seeds", "2",
+                                        "--ray-address", address), env=env, timeout=600)
+        assert got.returncode == 0, got.stderr[-3000:]
         assert run_cli(bench_args(tmp_path / "serial", "--seeds", "2")) == 0
         ray_eps, serial_eps = stable_episodes(tmp_path / "ray"), stable_episodes(tmp_path / "serial")
         assert len(serial_eps) >= 8 and ray_eps == serial_eps
     finally:
-        stop_cluster([head_tmp, worker_tmp])
+        left = stop_cluster([head_tmp, worker_tmp])
         shutil.rmtree(head_tmp, ignore_errors=True)
         shutil.rmtree(worker_tmp, ignore_errors=True)
+    assert not left, f"cluster processes still running: {left}"
