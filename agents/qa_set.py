@@ -160,10 +160,19 @@ def evaluate(data: Path, llm=None, progress: bool = True, partial=None) -> dict:
         if partial is not None:  # running tally, so a long run can be read while it goes
             partial.write(json.dumps(rows[-1]) + "\n")
             partial.flush()
+    return {**tally(rows), "episodes": len(logs), "halves": {
+        h: tally([r for r in rows if episode_half(r["episode"]) == h]) for h in ("tune", "held-out")}, "rows": rows}
+
+
+def episode_half(episode: str) -> str:
+    """The split kept honest while tuning the pipeline: even-numbered episodes tune, odd ones are held out."""
+    return "tune" if int(episode.rsplit("-", 1)[1]) % 2 == 0 else "held-out"
+
+
+def tally(rows: list[dict]) -> dict:
     kinds = sorted({r["kind"] for r in rows})
     per_kind = {k: [sum(r["correct"] for r in rows if r["kind"] == k), sum(r["kind"] == k for r in rows)] for k in kinds}
-    return {"accuracy": sum(r["correct"] for r in rows) / max(1, len(rows)), "n": len(rows),
-            "episodes": len(logs), "per_kind": per_kind, "rows": rows}
+    return {"accuracy": sum(r["correct"] for r in rows) / max(1, len(rows)), "n": len(rows), "per_kind": per_kind}
 
 
 def _main(argv) -> int:
@@ -194,6 +203,8 @@ def _main(argv) -> int:
     print(f"accuracy {res['accuracy']:.3f} on {res['n']} questions over {res['episodes']} episodes")
     for k, (c, n) in res["per_kind"].items():
         print(f"  {k:8s} {c}/{n}")
+    for h, t in res["halves"].items():
+        print(f"  {h} episodes: {t['accuracy']:.3f} on {t['n']} questions")
     if args.json:
         Path(args.json).write_text(json.dumps(res, indent=1))
     return 0

@@ -13,6 +13,7 @@ from agents.config import EpisodeConfig
 from agents.kitchen_episode import check_instruction, run_episode  # noqa: F401  (re-exported for callers)
 from agents.planners import PLANNERS
 from compose.errors import InvalidInputError
+from compose.tools.whisper_models import WHISPER_MODELS
 from compose.registry import load_entry
 from envs.worlds import WORLDS, worlds_run_by
 
@@ -23,7 +24,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m agents.saycan", description=__doc__.splitlines()[0])
     src = p.add_argument_group("what to do")
     src.add_argument("--task", help="the instruction, e.g. 'bring me a sponge'")
-    src.add_argument("--audio", help="a WAV file with the spoken instruction (transcribed with Whisper tiny.en)")
+    src.add_argument("--audio", help="a WAV file with the spoken instruction (transcribed by Whisper, with the kitchen's "
+                                     "names as vocabulary prompt)")
+    src.add_argument("--asr-model", default=None, choices=WHISPER_MODELS.names(),
+                     help="bundled Whisper model for --audio (default: base, the speech benchmark's best)")
     src.add_argument("--task-file", help="a task file (JSON lines, docs/tasks.md); use with --task-id")
     src.add_argument("--task-id", help="which line of --task-file to run")
     src.add_argument("--init", help="start state as JSON or @FILE (default: a kitchen scene where the task makes sense)")
@@ -69,7 +73,7 @@ def resolve_task(args) -> dict:
     if args.audio:
         from agents.pipelines.speech import transcribe_instruction
 
-        text = transcribe_instruction(args.audio)
+        text = transcribe_instruction(args.audio, model=args.asr_model)
         print(f"heard: {text!r}")
         from agents.pipelines.speech import known_names_note
 

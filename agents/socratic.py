@@ -1,6 +1,6 @@
 """python -m agents.socratic {transcribe,plan-from-scene,caption,episode-qa}: Socratic pipelines from the shell.
 
-  transcribe AUDIO                       Whisper tiny.en transcript of a spoken instruction
+  transcribe AUDIO                       Whisper transcript of a spoken instruction (bundled base by default)
   plan-from-scene --task TEXT            perceive the kitchen, let the LLM write steps, snap them to skills, act
   caption IMAGE                          dual encoder + LLM captions, re-ranked by the dual encoder
   episode-qa RECORD_DIR -q QUESTION      event log of a recorded episode, its summary, answers to questions
@@ -27,7 +27,8 @@ def build_parser() -> argparse.ArgumentParser:
     t = sub.add_parser("transcribe", help="speech -> text with Whisper")
     t.add_argument("audio", help="audio file (wav, mp3, flac, ...)")
     t.add_argument("--asr-backend", default="faster-whisper", help="faster-whisper (default) or openai-whisper")
-    t.add_argument("--asr-model", default=None, help="Whisper weights (default: the bundled tiny.en)")
+    t.add_argument("--asr-model", default=None, help="Whisper weights: a bundled name (tiny.en, base) or a path "
+                                                            "(default: base, the speech benchmark's best)")
     t.add_argument("--no-hint", action="store_true", help="do not prompt Whisper with the kitchen's vocabulary")
 
     s = sub.add_parser("plan-from-scene", help="scene description -> generative plan in the kitchen")
@@ -73,10 +74,11 @@ def _llm(args):
 
 
 def cmd_transcribe(args) -> int:
-    from agents.pipelines.speech import transcribe_instruction
+    from agents.pipelines.speech import DEFAULT_ASR_MODEL, transcribe_instruction
     from compose.tools.asr import WhisperASR
 
-    asr = WhisperASR(backend=args.asr_backend, model=args.asr_model)
+    model = args.asr_model or (DEFAULT_ASR_MODEL if args.asr_backend == "faster-whisper" else None)
+    asr = WhisperASR(backend=args.asr_backend, model=model)
     text = transcribe_instruction(args.audio, asr, vocabulary_hint=not args.no_hint)
     _emit(args, {"audio": args.audio, "text": text}, text)
     return 0

@@ -8,11 +8,13 @@ The record becomes an event log in language (agents.pipelines.event_log). The LL
   step -> "step N"; what/which -> objects or "nothing"), and only candidates that the retrieved events mention stay
   in it (one left: that is the answer, no model call).
 
-Two things make this work with a 135M-parameter model: (1) retrieval -- the MiniLM embedder picks the ``top_k``
-atomic log events most similar to the question, and only those (in time order) go into the prompt, so the small
-model is not distracted by the rest of the episode; (2) calibration -- each answer's score is
-log p(answer | events, question) - log p(answer | question), which removes the model's prior preference for some
-answers ("no", short names) whatever the log says.
+Two things make this work with a 135M-parameter model: (1) retrieval -- the log's atomic facts carry their step
+number ("Step 3 failed: I tried to pick up the sponge."); only facts that mention a possible answer compete, the
+MiniLM embedder picks the ``top_k`` (default 1) most similar to the question, and only those go into the prompt, as a
+numbered list, so the small model is not distracted by the rest of the episode (with two facts it picks the wrong one
+more often than not: docs/benchmarks.md#episode-qa-set); (2) calibration -- each answer's score is
+log p(answer | facts, question) - log p(answer | no facts, question), which removes the model's prior preference for
+some answers ("no", short names) whatever the log says.
 """
 from __future__ import annotations
 
@@ -27,6 +29,8 @@ from agents.pipelines.event_log import NUMBER_WORDS, EventLog, event_log
 from compose.tools.embedder import TextEmbedder
 
 YES_NO = ("yes", "no")
+ORDERS = ("time", "relevance")  # retrieved facts in time order, or least to most relevant (most relevant last)
+PRIORS = ("question", "no-facts")  # calibration prior: p(answer | question) or p(answer | empty facts, question)
 _AUX = ("did", "does", "do", "is", "was", "were", "are", "has", "have", "can", "could")
 
 
@@ -74,10 +78,21 @@ def without_subject(text: str) -> str:
     return re.sub(r"\b(the robot|I am|I was|I)\b", " ", text)
 
 
+def for_embedding(text: str) -> str:
+    """What retrieval compares: without subject words and step numbers (an index, not content: "Step 2 failed: I
+    tried to ..." -> "failed: tried to ...")."""
+    return re.sub(r"\bstep \d+\b", " ", without_subject(text), flags=re.IGNORECASE)
+
+
 def mentions(text: str, candidate: str) -> bool:
     """Does ``text`` mention the candidate answer ("the far counter" -> "far counter", "step 3", "nothing", "six")?"""
     core = candidate[4:] if candidate.startswith("the ") else candidate
     return re.search(rf"(?<![\w-]){re.escape(core.lower())}(?![\w-])", text.lower()) is not None
+
+
+def facts_text(facts: list[str]) -> str:
+    """The facts as a numbered list (``(none)`` for no facts: the content-free prompt of the calibration prior)."""
+    return "\n".join(f"{k}. {f}" for k, f in enumerate(facts, 1)) if facts else "(none)"
 
 
 def load_episode_log(record_or_dir) -> EventLog:
@@ -92,29 +107,39 @@ def load_episode_log(record_or_dir) -> EventLog:
 
 
 class EpisodeQA(Pipeline):
-    def __init__(self, llm, embedder: TextEmbedder | None = None, top_k: int | None = 2, calibrate: bool = True,
+    def __init__(self, llm, embedder: TextEmbedder | None = None, top_k: int | None = 1, calibrate: bool = True,
                  summary_template: str = "socratic_episode_summary", qa_template: str = "socratic_episode_qa",
-                 prior_template: str = "socratic_episode_qa_prior", verbose: bool = False, stream=None):
+                 prior_template: str = "socratic_episode_qa_prior", order: str = "time", prior: str = "no-facts",
+                 verbose: bool = False, stream=None):
         """``top_k=None`` puts the whole event list in the prompt (no retrieval)."""
         super().__init__(verbose, stream)
         if top_k is not None and top_k < 1:
             raise InvalidInputError(f"top_k must be >= 1 or None, got {top_k}")
-        self.llm, self.calibrate, self.top_k = llm, calibrate, top_k
+        if order not in ORDERS:
+            raise InvalidInputError(f"order must be one of {', '.join(ORDERS)}, got {order!r}")
+        if prior not in PRIORS:
+            raise InvalidInputError(f"prior must be one of {', '.join(PRIORS)}, got {prior!r}")
+        self.llm, self.calibrate, self.top_k, self.order, self.prior = llm, calibrate, top_k, order, prior
         self.embedder = embedder if embedder is not None or top_k is None else TextEmbedder()
         self._prior_cache: dict[tuple, list[float]] = {}
         self.summary_template = load_template(summary_template)
         self.qa_template = load_template(qa_template)
         self.prior_template = load_template(prior_template)
 
-    def relevant_events(self, log: EventLog, question: str) -> list[str]:
-        """The ``top_k`` events most similar to the question (all of them when top_k is None), in time order."""
-        lines = [f"{t:.1f} s: {s}" for t, s in log.events]
+    def relevant_events(self, log: EventLog, question: str, candidates=None) -> list[str]:
+        """The ``top_k`` facts most similar to the question (all of them when top_k is None), in time order (or least
+        to most relevant, see ``order``). With ``candidates``, only facts that mention one of them compete: a fact
+        naming no possible answer cannot answer the question."""
+        lines = [s for _, s in log.events]
         if not lines:
             raise InvalidInputError("the episode log has no events")
+        if candidates:
+            lines = [s for s in lines if any(mentions(s, c) for c in candidates)] or lines
         if self.top_k is None or self.top_k >= len(lines):
             return lines
-        sims = self.embedder.similarities(without_subject(question), [without_subject(s) for _, s in log.events])[0]
-        keep = sorted(sorted(range(len(lines)), key=lambda i: -sims[i])[: self.top_k])
+        sims = self.embedder.similarities(for_embedding(question), [for_embedding(s) for s in lines])[0]
+        best = sorted(range(len(lines)), key=lambda i: -sims[i])[: self.top_k]
+        keep = sorted(best) if self.order == "time" else best[::-1]
         return [lines[i] for i in keep]
 
     def summarize(self, log: EventLog, max_tokens: int = 48) -> str:
@@ -132,7 +157,7 @@ class EpisodeQA(Pipeline):
         kind, candidates = answer_candidates(question, log)
         if not candidates:
             raise InvalidInputError(f"the episode log mentions no {kind} to answer {question!r} with")
-        events = self.relevant_events(log, question)
+        events = self.relevant_events(log, question, candidates if kind != "yes/no" else None)
         if kind != "yes/no":  # candidates are drawn from the retrieved events (all of them if none is mentioned)
             mentioned = [c for c in candidates if mentions(" ".join(events), c)]
             candidates = mentioned or candidates
@@ -140,15 +165,16 @@ class EpisodeQA(Pipeline):
             self.log("question", f"{question}  [{kind}: only {candidates[0]!r} is in the retrieved events]")
             self.log("answer", candidates[0])
             return Answer(question, candidates[0], kind, tuple(candidates), (1.0,))
-        ctx = self.qa_template.render(log="\n".join(events), question=question).rstrip()
+        ctx = self.qa_template.render(log=facts_text(events), question=question).rstrip()
         self.log("prompt", ctx)
         options = [" " + c for c in candidates]
         scores = self.llm.score_options(ctx, options)
         if self.calibrate:  # the prior depends on the question and options only: cached across episodes
             key = (question, tuple(options))
             if key not in self._prior_cache:
-                self._prior_cache[key] = self.llm.score_options(
-                    self.prior_template.render(question=question).rstrip(), options)
+                prior_ctx = (self.prior_template.render(question=question) if self.prior == "question" else
+                             self.qa_template.render(log=facts_text([]), question=question)).rstrip()
+                self._prior_cache[key] = self.llm.score_options(prior_ctx, options)
             prior = self._prior_cache[key]
             scores = [s - p for s, p in zip(scores, prior)]
         probs = normalize(scores)

@@ -96,12 +96,16 @@ def event_log(record: dict) -> EventLog:
         holding = f" I am holding the {p['holding']}." if p.get("holding") else ""
         act = _action(step["skill"], bool(step["success"]), step.get("reason", ""), p, step.get("state") or {})
         lines.append(f"{t:.1f} s: at {_place(loc)}; I see {_things(dict.fromkeys(seen))}.{holding} {act}")
-        events.append((t, f"I was at {_place(loc)}."))
-        if seen:
-            events.append((t, f"I saw {_things(dict.fromkeys(seen))} at {_place(loc)}."))
-        events.append((t, act))
-        if not step["success"]:
-            events.append((t, f"Step {i + 1} failed: {act}"))
+        n = i + 1  # facts carry their step number: "first", "which step" and order questions read it directly
+        seen = list(dict.fromkeys(seen))  # "in view", not "saw": seeing is not finding, and retrieval must tell them apart
+        events.append((t, f"Step {n}: I was at {_place(loc)}"
+                          + (f"; {_things(seen)} {'was' if len(seen) == 1 else 'were'} in view." if seen else ".")))
+        if step["success"]:
+            events.append((t, f"Step {n}: {act}"))
+        else:  # short atomic facts: what failed, and (apart) why -- a long reason would drown the failure in retrieval
+            events.append((t, f"Step {n} failed: I tried to {step['skill']}."))
+            if step.get("reason"):
+                events.append((t, f"Step {n} failed because {step['reason']}."))
     final = record.get("final_state") or {}
     if final:
         t_end = float(steps[-1].get("t_end", steps[-1].get("t", 0.0))) if steps else 0.0

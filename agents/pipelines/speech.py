@@ -15,7 +15,10 @@ from compose.pipelines.base import Pipeline
 from compose.tools.asr import WhisperASR
 
 _ASR_LOCK = threading.Lock()
-_ASR: WhisperASR | None = None
+_ASR: dict[str, WhisperASR] = {}
+# The best bundled configuration of the speech benchmark (agents.speech_bench, docs/benchmarks.md): Whisper base with
+# the vocabulary prompt. ``--audio`` uses it unless told otherwise.
+DEFAULT_ASR_MODEL = "base"
 
 
 def kitchen_vocabulary_hint() -> str:
@@ -47,18 +50,19 @@ def known_names_note(text: str, n: int = 3) -> str | None:
     return f"the transcript {text!r} names no known object or place; closest known names: {', '.join(closest)}"
 
 
-def default_asr() -> WhisperASR:
-    """The process-wide bundled Whisper tiny.en (loaded once)."""
-    global _ASR
+def default_asr(model: str | None = None) -> WhisperASR:
+    """The process-wide bundled Whisper model (``DEFAULT_ASR_MODEL`` unless named; each loaded once)."""
+    model = model or DEFAULT_ASR_MODEL
     with _ASR_LOCK:
-        if _ASR is None:
-            _ASR = WhisperASR()
-        return _ASR
+        if model not in _ASR:
+            _ASR[model] = WhisperASR(model=model)
+        return _ASR[model]
 
 
-def transcribe_instruction(path: str | os.PathLike, asr: WhisperASR | None = None, vocabulary_hint: bool = True) -> str:
+def transcribe_instruction(path: str | os.PathLike, asr: WhisperASR | None = None, vocabulary_hint: bool = True,
+                           model: str | None = None) -> str:
     """The instruction spoken in an audio file, as text (what ``python -m agents.saycan --audio`` calls)."""
-    asr = asr or default_asr()
+    asr = asr or default_asr(model)
     text = asr.transcribe(path, initial_prompt=kitchen_vocabulary_hint() if vocabulary_hint else None).text
     return " ".join(text.split())
 

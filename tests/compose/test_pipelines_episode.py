@@ -7,7 +7,7 @@ import os
 import pytest
 
 from compose.errors import InvalidInputError
-from agents.pipelines.episode_qa import EpisodeQA, answer_candidates, load_episode_log, question_kind
+from agents.pipelines.episode_qa import EpisodeQA, answer_candidates, load_episode_log, mentions, question_kind
 from agents.pipelines.event_log import event_log
 from envs.kitchen.state import KitchenState, apply_skill
 from tests.conftest import ScriptedLM
@@ -55,13 +55,16 @@ def test_event_log_lines_follow_the_record():
     assert log.lines[-1] == "28.0 s: I ended at the user, holding nothing."
     assert log.objects == ["coke can", "sponge", "apple", "water bottle"]
     assert set(log.locations) == {"user", "table", "trash can", "far counter"}
-    assert (2.0, "I picked up the coke can.") in log.events
+    assert (2.0, "Step 2: I picked up the coke can.") in log.events  # facts carry their step number
+    assert (0.0, "Step 1: I was at the user.") in log.events
 
 
 def test_event_log_reports_failures_and_reads_a_record_directory(tmp_path):
     rec = handmade_record(plan=("pick up the sponge", "find a sponge", "done"))
     log = event_log(rec)
     assert "I tried to pick up the sponge but failed (no sponge within reach at the user)." in log.lines[1]
+    assert "Step 1 failed: I tried to pick up the sponge." in [f for _, f in log.events]
+    assert "Step 1 failed because no sponge within reach at the user." in [f for _, f in log.events]
     (tmp_path / "episode.json").write_text(json.dumps(rec))
     assert load_episode_log(tmp_path).lines == log.lines
 
@@ -110,7 +113,10 @@ def test_qa_mechanics_with_a_scripted_model():
     a = qa.answer(log, "What did the robot throw away?")
     assert a.kind == "object" and a.candidates[-1] == "nothing" and abs(sum(a.probabilities) - 1) < 1e-6
     assert a.answer == a.candidates[max(range(len(a.candidates)), key=lambda i: a.probabilities[i])]
-    assert any(c.startswith("Robot's log") for c in lm.contexts) and any(c.startswith("Question:") for c in lm.contexts)
+    assert all(c.startswith("Facts from the robot's log") for c in lm.contexts[:2])
+    facts = [c for c in lm.contexts if "\n1. " in c]  # the episode's facts, numbered
+    assert facts and any("(none)" in c for c in lm.contexts)  # ... and the no-facts prior of the calibration
+    assert "1. The user asked me" in facts[0] and "Step 1: I found the coke can at the table." in facts[0]
     assert qa.summarize(log) == "The robot found the sponge and handed it over."
     with pytest.raises(InvalidInputError, match="question is empty"):
         qa.answer(log, " ")
@@ -177,7 +183,7 @@ def test_step_and_count_answers_are_drawn_from_the_retrieved_events():
     assert ("I took three steps in total, and one of them failed.") in [s for _, s in log.events]
     lm = ScriptedLM()
     qa = EpisodeQA(lm, embedder=None, top_k=None)
-    qa.relevant_events = lambda log, q: [s for _, s in log.events if "failed" in s]  # retrieval stand-in
+    qa.relevant_events = lambda log, q, candidates=None: [s for _, s in log.events if "failed" in s]  # stand-in
     a = qa.answer(log, "Which step failed?")
     assert a.answer == "step 2" and a.candidates == ("step 2",) and a.probabilities == (1.0,)
     a = qa.answer(log, "How many steps did the robot take?")
@@ -199,3 +205,23 @@ def test_qa_set_episode_with_smollm2():
     qa = EpisodeQA(get_llm(LLMConfig()))
     log = load_episode_log(data / "episodes" / "qa-00")
     assert [qa.answer(log, it["question"]).answer for it in items] == [it["answer"] for it in items]
+
+
+def test_retrieval_only_ranks_facts_that_name_a_possible_answer():
+    """A fact that names no candidate cannot answer the question: it never wins retrieval, however similar."""
+    import numpy as np
+
+    class LengthEmbedder:  # stand-in similarity: longer facts look more similar
+        def similarities(self, query, texts):
+            return np.array([[len(t) for t in texts]], dtype=float)
+
+    log = event_log(handmade_record())
+    qa = EpisodeQA(ScriptedLM(), embedder=LengthEmbedder(), top_k=1)
+    kind, places = answer_candidates("Where did the robot find the coke can?", log)
+    (fact,) = qa.relevant_events(log, "Where did the robot find the coke can?", places)
+    assert kind == "place" and any(mentions(fact, p) for p in places)
+    from agents.pipelines.episode_qa import for_embedding
+
+    assert for_embedding("Step 12 failed: I tried to go") == "  failed:   tried to go"  # no subject, no step number
+    longest = max((s for _, s in log.events), key=lambda s: len(for_embedding(s)))
+    assert qa.relevant_events(log, "anything", None) == [longest]  # without candidates every fact competes

