@@ -50,13 +50,15 @@ class GoalChooser:
     """
 
     def __init__(self, llm, norm: str = "mean", beam: int = 2, depth: int = 3, propose: int = 12,
-                 shortlist: int = 48, atoms: list[GoalAtom] | None = None, embedder=None):
+                 shortlist: int = 48, atoms: list[GoalAtom] | None = None, embedder=None, votes=None,
+                 vote_weight: float = 1.0):
         self.scorer = OptionScorer(llm, norm)
         self.beam, self.depth, self.propose, self.shortlist = beam, depth, propose, shortlist
         self.atoms = atoms if atoms is not None else goal_atoms()
         self.table = atom_table(self.atoms)
         self.embedder = embedder
         self._atom_emb = None
+        self.votes, self.vote_weight = votes, vote_weight  # agents.planners.goal_prior.FormVotes, or None
 
     def candidates(self, instruction: str) -> list[GoalAtom]:
         if not self.shortlist or self.shortlist >= len(self.atoms) or self.embedder is None:
@@ -75,6 +77,12 @@ class GoalChooser:
         sents = [a.sentence for a in atoms]
         lp1 = self.scorer.raw(ctx, sents)
         s1 = self.scorer.normalise(lp1, sents, null_ctx)
+        counts: dict[int, float] = {}
+        if self.votes is not None:
+            from agents.planners.goal_prior import form_bonus
+
+            forms, counts = self.votes.vote(instruction)
+            s1 = s1 + self.vote_weight * np.array([form_bonus(forms, a) for a in atoms])
         order = np.argsort(-s1, kind="stable")
         proposals = [atoms[i] for i in order[: self.propose]]
         proposals += [a for a in atoms if a.kind == "drawer" and a not in proposals]
@@ -88,8 +96,14 @@ class GoalChooser:
                 opts = [END] + [AND + q.sentence for q in ext]
                 lps = self.scorer.raw(ctx + sentence_of(chain), opts)
                 complete.append((chain, lp + float(lps[0]), first, margins))
+                go_on = 0.0
+                if counts:
+                    from agents.planners.goal_prior import length_bonus
+
+                    go_on = self.vote_weight * length_bonus(counts, d)
                 for q, v in zip(ext, lps[1:]):
-                    grown.append((float(v - lps[0]), chain + [q], lp + float(v), first, margins + float(v - lps[0])))
+                    m = float(v - lps[0]) + go_on
+                    grown.append((m, chain + [q], lp + float(v), first, margins + m))
             # keep extensions that beat ending the goal where it is (a calibrated " and" against ".")
             grown = sorted((g for g in grown if g[0] > 0), key=lambda t: -t[0])
             beams = [(chain, lp, first, m) for _, chain, lp, first, m in grown[: self.beam]]
@@ -140,6 +154,8 @@ class GoalPlanner(Planner):
         beam: int = 2
         depth: int = 3
         shortlist: int = 48
+        votes: str = "none"  # none | examples: the nearest bank examples vote on the goal's form (goal_prior)
+        vote_weight: float = 1.0
 
     @classmethod
     def options_from(cls, config):
@@ -153,14 +169,21 @@ class GoalPlanner(Planner):
         from agents.planners.options import example_bank_for
 
         o = self.options
-        if self._embedder is None and (o.shortlist or o.examples == "retrieved"):
+        if self._embedder is None and (o.shortlist or o.examples == "retrieved" or o.votes == "examples"):
             from agents.runtime import get_embedder
 
             self._embedder = get_embedder()
         self.goal_prompt = load_prompt("goal_kitchen")  # the world's step-wise prompt is not used here
         self.examples = example_bank_for(o.examples, o.k, self._embedder)
+        votes = None
+        if o.votes == "examples":
+            from agents.planners.examples import example_bank
+            from agents.planners.goal_grammar import atom_table as _table, goal_atoms as _atoms
+            from agents.planners.goal_prior import FormVotes
+
+            votes = FormVotes(example_bank("kitchen", k=o.k, embedder=self._embedder), _table(_atoms()))
         self.chooser = GoalChooser(llm, norm=o.score_norm, beam=o.beam, depth=o.depth, shortlist=o.shortlist,
-                                   embedder=self._embedder)
+                                   embedder=self._embedder, votes=votes, vote_weight=o.vote_weight)
         self.choice: GoalChoice | None = None
         self.visited: list[str] = []
 
