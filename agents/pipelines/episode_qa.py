@@ -9,8 +9,10 @@ The record becomes an event log in language (agents.pipelines.event_log). The LL
   in it (one left: that is the answer, no model call).
 
 Two things make this work with a 135M-parameter model: (1) retrieval -- the log's atomic facts carry their step
-number ("Step 3 failed: I tried to pick up the sponge."); only facts that mention a possible answer compete, the
-MiniLM embedder picks the ``top_k`` (default 1) most similar to the question, and only those go into the prompt, as a
+number ("Step 3 failed: I tried to pick up the sponge."); only facts that mention a possible answer (and every object
+the question names) compete; the MiniLM embedder compares their *relations* with the question's -- both with the
+log's object and place names removed ("Where did find ?" vs "found at ." / "At end was at .") -- and picks the
+``top_k`` (default 1) most similar, and only those go into the prompt, as a
 numbered list, so the small model is not distracted by the rest of the episode (with two facts it picks the wrong one
 more often than not: docs/benchmarks.md#episode-qa-set); (2) calibration -- each answer's score is
 log p(answer | facts, question) - log p(answer | no facts, question), which removes the model's prior preference for
@@ -84,6 +86,17 @@ def for_embedding(text: str) -> str:
     return re.sub(r"\bstep \d+\b", " ", without_subject(text), flags=re.IGNORECASE)
 
 
+def relation(text: str, names) -> str:
+    """What a fact or question says about its things, with the things themselves removed ("Where did the robot find
+    the apple?" -> "Where did find ?", "At the end the apple was at the trash can." -> "At end was at ."): retrieval
+    compares relations (found / ended / picked up), since the names would otherwise dominate short sentences (both
+    "I found the apple at ..." and "At the end the apple was at ..." share the question's object)."""
+    text = for_embedding(text)
+    for name in sorted(names, key=len, reverse=True):
+        text = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", " ", text, flags=re.IGNORECASE)
+    return " ".join(re.sub(r"\b(the|an?)\b", " ", text, flags=re.IGNORECASE).split())
+
+
 def mentions(text: str, candidate: str) -> bool:
     """Does ``text`` mention the candidate answer ("the far counter" -> "far counter", "step 3", "nothing", "six")?"""
     core = candidate[4:] if candidate.startswith("the ") else candidate
@@ -135,10 +148,13 @@ class EpisodeQA(Pipeline):
             raise InvalidInputError("the episode log has no events")
         if candidates:
             lines = [s for s in lines if any(mentions(s, c) for c in candidates)] or lines
+        named = [o for o in log.objects if mentions(question, o)]  # the things the question is about
+        lines = [s for s in lines if all(mentions(s, o) for o in named)] or lines
         if self.top_k is None or self.top_k >= len(lines):
             return lines
-        sims = self.embedder.similarities(for_embedding(question), [for_embedding(s) for s in lines])[0]
-        best = sorted(range(len(lines)), key=lambda i: -sims[i])[: self.top_k]
+        names = list(log.objects) + list(log.locations)
+        sims = self.embedder.similarities(relation(question, names), [relation(s, names) for s in lines])[0]
+        best = sorted(range(len(lines)), key=lambda i: -sims[i])[: self.top_k]  # ties: the earlier fact
         keep = sorted(best) if self.order == "time" else best[::-1]
         return [lines[i] for i in keep]
 

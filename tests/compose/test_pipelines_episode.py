@@ -223,5 +223,47 @@ def test_retrieval_only_ranks_facts_that_name_a_possible_answer():
     from agents.pipelines.episode_qa import for_embedding
 
     assert for_embedding("Step 12 failed: I tried to go") == "  failed:   tried to go"  # no subject, no step number
-    longest = max((s for _, s in log.events), key=lambda s: len(for_embedding(s)))
+    from agents.pipelines.episode_qa import relation
+
+    names = log.objects + log.locations
+    longest = max((s for _, s in log.events), key=lambda s: len(relation(s, names)))
     assert qa.relevant_events(log, "anything", None) == [longest]  # without candidates every fact competes
+
+
+def test_retrieval_compares_relations_among_facts_about_the_questions_object():
+    """Retrieval embeds what is said (found / was at the end / picked up) with the names removed, and only facts that
+    name the question's object compete -- so "found the X" beats "at the end the X was at" for "where did ... find"."""
+    import numpy as np
+
+    from agents.pipelines.episode_qa import relation
+
+    seen = []
+
+    class RecordingEmbedder:
+        def similarities(self, query, texts):
+            seen.append((query, list(texts)))
+            return np.array([[float("found" in t) for t in texts]])
+
+    log = event_log(handmade_record())
+    qa = EpisodeQA(ScriptedLM(), embedder=RecordingEmbedder(), top_k=1)
+    _, places = answer_candidates("Where did the robot find the sponge?", log)
+    assert qa.relevant_events(log, "Where did the robot find the sponge?", places) == [
+        next(s for _, s in log.events if "found the sponge" in s)]
+    query, texts = seen[-1]
+    assert query == "Where did find ?" and relation("At the end the sponge was at the user.", log.objects + log.locations
+                                                    ) == "At end was at ."
+    names = log.objects + log.locations
+    assert not any(mentions(t, n) for t in texts + [query] for n in names)  # no names left to dominate similarity
+    assert len(texts) == sum(mentions(s, "sponge") and any(mentions(s, p) for p in places) for _, s in log.events)
+
+
+def test_real_embedder_finds_where_an_object_was_found_not_where_it_ended():
+    """MiniLM on a recorded episode (data/qa qa-06): the banana was found at the far counter and ended on the close
+    counter; "Where did the robot find the banana?" retrieves the finding."""
+    from pathlib import Path
+
+    data = Path(__file__).resolve().parents[2] / "data" / "qa"
+    log = load_episode_log(data / "episodes" / "qa-06")
+    qa = EpisodeQA(ScriptedLM(), top_k=1)
+    q = "Where did the robot find the banana?"
+    assert qa.relevant_events(log, q, answer_candidates(q, log)[1]) == ["Step 1: I found the banana at the far counter."]
