@@ -22,10 +22,14 @@ DEFAULT_ASR_MODEL = "base"
 
 
 def kitchen_vocabulary_hint() -> str:
-    """Whisper initial prompt naming the kitchen's objects and places."""
-    from envs.kitchen.vocab import LOCATIONS, OBJECTS
+    """Whisper initial prompt naming the kitchen's objects, the short names of its cans ("coke" for the coke can), the
+    kinds people ask for (soda, drink, snack, ...) and its places: words a request may use without the full name."""
+    from envs.kitchen.vocab import CLASSES, LOCATIONS, OBJECTS
 
-    return f"Kitchen objects: {', '.join(OBJECTS)}. Places: {', '.join(LOCATIONS)}."
+    short = [o[: -len(" can")] for o in OBJECTS if o.endswith(" can")]
+    kinds = [c for c in CLASSES if c != "can"]
+    return (f"Kitchen objects: {', '.join(OBJECTS)}. Short names: {', '.join(short)}. Kinds: {', '.join(kinds)}. "
+            f"Places: {', '.join(LOCATIONS)}.")
 
 
 def known_names_note(text: str, n: int = 3) -> str | None:

@@ -121,6 +121,20 @@ def test_simulator_perception_tool_reads_the_kitchen():
 
 
 # -- speech -> plan ----------------------------------------------------------------------------------------------------
+def test_kitchen_vocabulary_hint_names_objects_short_names_kinds_and_places():
+    """The Whisper prompt carries the words requests use: full names, the cans' short names ("coke"), the classes
+    ("snack", "drink") and the places -- and stays well inside Whisper's 224-token prompt window."""
+    from agents.pipelines.speech import kitchen_vocabulary_hint
+    from envs.kitchen.vocab import CLASSES, LOCATIONS, OBJECTS
+
+    hint = kitchen_vocabulary_hint()
+    words = set(hint.replace(",", " ").replace(".", " ").replace(":", " ").split())
+    assert all(name in hint for name in OBJECTS + LOCATIONS)
+    assert {"coke", "pepsi", "snack", "drink", "soda", "chips", "fruit"} <= words
+    assert set(CLASSES) - {"can"} <= words
+    assert len(hint.split()) < 120
+
+
 @pytest.mark.slow
 def test_transcribe_instruction_with_the_kitchen_vocabulary_hint(tmp_path):
     from agents.pipelines.speech import transcribe_instruction
