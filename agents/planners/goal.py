@@ -21,7 +21,7 @@ import numpy as np
 from agents.planners.base import Decision, Planner, StepContext, register_planner
 from agents.planners.goal_grammar import AND, END, GoalAtom, atom_table, combine, goal_atoms, sentence_of
 from agents.planners.scene import kitchen_scene_text
-from agents.planners.norms import OptionScorer
+from agents.planners.norms import OptionScorer, n_words
 from compose.errors import InvalidInputError
 
 FAIL_PENALTY = 2.0
@@ -51,7 +51,7 @@ class GoalChooser:
 
     def __init__(self, llm, norm: str = "mean", beam: int = 2, depth: int = 3, propose: int = 12,
                  shortlist: int = 48, atoms: list[GoalAtom] | None = None, embedder=None, votes=None,
-                 vote_weight: float = 1.0):
+                 vote_weight: float = 1.0, extend: str = "whole"):
         self.scorer = OptionScorer(llm, norm)
         self.beam, self.depth, self.propose, self.shortlist = beam, depth, propose, shortlist
         self.atoms = atoms if atoms is not None else goal_atoms()
@@ -59,6 +59,7 @@ class GoalChooser:
         self.embedder = embedder
         self._atom_emb = None
         self.votes, self.vote_weight = votes, vote_weight  # agents.planners.goal_prior.FormVotes, or None
+        self.extend = extend  # whole: " and <predicate>" vs "."; first: " and" vs ".", then the predicate
 
     def candidates(self, instruction: str) -> list[GoalAtom]:
         if not self.shortlist or self.shortlist >= len(self.atoms) or self.embedder is None:
@@ -93,7 +94,8 @@ class GoalChooser:
             grown: list[tuple[float, list[GoalAtom], float, float, float]] = []
             for chain, lp, first, margins in beams:
                 ext = [q for q in proposals if q not in chain and not _clash(chain, q)] if d < self.depth else []
-                opts = [END] + [AND + q.sentence for q in ext]
+                first_tok = self.extend == "first"
+                opts = [END] + ([AND.rstrip()] if first_tok else []) + [AND + q.sentence for q in ext]
                 lps = self.scorer.raw(ctx + sentence_of(chain), opts)
                 complete.append((chain, lp + float(lps[0]), first, margins))
                 go_on = 0.0
@@ -101,11 +103,19 @@ class GoalChooser:
                     from agents.planners.goal_prior import length_bonus
 
                     go_on = self.vote_weight * length_bonus(counts, d)
-                for q, v in zip(ext, lps[1:]):
-                    m = float(v - lps[0]) + go_on
-                    grown.append((m, chain + [q], lp + float(v), first, margins + m))
-            # keep extensions that beat ending the goal where it is (a calibrated " and" against ".")
-            grown = sorted((g for g in grown if g[0] > 0), key=lambda t: -t[0])
+                if first_tok:  # go on at all? p(" and") against p("."); then which predicate, given " and"
+                    cont = float(lps[1] - lps[0]) + go_on
+                    if cont > 0:
+                        for q, v in zip(ext, lps[2:]):
+                            cond = float(v - lps[1])
+                            rank = cond / n_words(q.sentence) if self.scorer.norm == "mean" else cond
+                            grown.append((rank, chain + [q], lp + float(v), first, margins + cont))
+                else:  # the whole extension " and <predicate>" against "."
+                    for q, v in zip(ext, lps[1:]):
+                        m = float(v - lps[0]) + go_on
+                        if m > 0:
+                            grown.append((m, chain + [q], lp + float(v), first, margins + m))
+            grown.sort(key=lambda t: -t[0])
             beams = [(chain, lp, first, m) for _, chain, lp, first, m in grown[: self.beam]]
             if not beams:
                 break
@@ -156,6 +166,7 @@ class GoalPlanner(Planner):
         shortlist: int = 48
         votes: str = "none"  # none | examples: the nearest bank examples vote on the goal's form (goal_prior)
         vote_weight: float = 1.0
+        extend: str = "whole"  # whole | first (see GoalChooser)
 
     @classmethod
     def options_from(cls, config):
@@ -183,7 +194,8 @@ class GoalPlanner(Planner):
 
             votes = FormVotes(example_bank("kitchen", k=o.k, embedder=self._embedder), _table(_atoms()))
         self.chooser = GoalChooser(llm, norm=o.score_norm, beam=o.beam, depth=o.depth, shortlist=o.shortlist,
-                                   embedder=self._embedder, votes=votes, vote_weight=o.vote_weight)
+                                   embedder=self._embedder, votes=votes, vote_weight=o.vote_weight,
+                                   extend=o.extend)
         self.choice: GoalChoice | None = None
         self.visited: list[str] = []
 

@@ -132,13 +132,14 @@ def _chooser_llm(target: str):
     return FakeLLM(scorer=scorer)
 
 
+@pytest.mark.parametrize("extend", ["whole", "first"])
 @pytest.mark.parametrize("norm", ["sum", "mean", "pmi"])
 @pytest.mark.parametrize("target", ["give the apple to the user", "hold a fruit",
                                     "put the sponge in the drawer and close the drawer",
                                     "give the apple to the user and give the coke can to the user"])
-def test_chooser_finds_singles_and_conjunctions(norm, target):
+def test_chooser_finds_singles_and_conjunctions(norm, target, extend):
     atoms = goal_atoms(objects=("apple", "coke can", "sponge"), classes=("fruit", "drink"))
-    chooser = GoalChooser(_chooser_llm(target), norm=norm, atoms=atoms)
+    chooser = GoalChooser(_chooser_llm(target), norm=norm, atoms=atoms, extend=extend)
     choice = chooser.choose("Header.\n\n", "The robot is next to the user.", "some request")
     assert choice.sentence == target + "."
     assert choice.goal == goal_of_sentence(target, atom_table(atoms))
