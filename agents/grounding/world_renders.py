@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import inspect
-import math
 from dataclasses import astuple, dataclass
 
 import numpy as np
@@ -58,7 +57,7 @@ def _one_hot(labels, n: int) -> np.ndarray:
 
 
 def _kitchen(n: int, split: str, seed: int) -> RenderSet:
-    from agents.perception.kitchen_data import VIEW_PLACES, crop_segment, random_init
+    from agents.perception.kitchen_data import layout_crops
     from envs.kitchen.vocab import OBJECTS
     from envs.kitchen.world import KitchenWorld
 
@@ -67,19 +66,9 @@ def _kitchen(n: int, split: str, seed: int) -> RenderSet:
     try:
         for i in range(n):
             rng = np.random.default_rng(KITCHEN_SEEDS[split] + 1000 * seed + i)
-            world.reset(random_init(rng), rng)
-            for place in VIEW_PLACES:
-                world.drive_to(place)
-                if split == "new_poses":
-                    x, y, yaw = world.robot.pose
-                    world.robot.place_base(x + rng.uniform(-0.06, 0.06), y + rng.uniform(-0.06, 0.06),
-                                           yaw + math.radians(rng.uniform(-6, 6)))
-                rgb, _, seg, _, _ = world.camera_image(128, seg=True)
-                for body in world.bodies:
-                    mask = seg == body
-                    if mask.sum() >= 5:
-                        crops.append(crop_segment(rgb, mask))
-                        labels.append(OBJECTS.index(world.names[body]))
+            for crop, label, _ in layout_crops(world, rng, split == "new_poses"):
+                crops.append(crop)
+                labels.append(label)
     finally:
         world.close()
     labels = np.array(labels, dtype=np.int64)

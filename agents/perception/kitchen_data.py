@@ -50,6 +50,23 @@ def random_init(rng: np.random.Generator) -> dict:
             "objects": [[o, VIEW_PLACES[int(rng.integers(len(VIEW_PLACES)))]] for o in objs]}
 
 
+def layout_crops(world, rng, new_pose: bool, min_pixels: int = 5):
+    """(crop, object index, view index) of every object seen from each view place of one random layout; with
+    ``new_pose`` the robot parks a little off the usual pose (a new camera pose)."""
+    world.reset(random_init(rng), rng)
+    for v, place in enumerate(VIEW_PLACES):
+        world.drive_to(place)
+        if new_pose:
+            x, y, yaw = world.robot.pose
+            world.robot.place_base(x + rng.uniform(-0.06, 0.06), y + rng.uniform(-0.06, 0.06),
+                                   yaw + math.radians(rng.uniform(-6, 6)))
+        rgb, _, seg, _, _ = world.camera_image(128, seg=True)
+        for body in world.bodies:
+            mask = seg == body
+            if mask.sum() >= min_pixels:
+                yield crop_segment(rgb, mask), OBJECTS.index(world.names[body]), v
+
+
 def render_crops(n_layouts: int, held_out: bool = False, seed: int = 0, min_pixels: int = 5,
                  progress: bool = True) -> CropSet:
     from tqdm import tqdm
@@ -63,21 +80,10 @@ def render_crops(n_layouts: int, held_out: bool = False, seed: int = 0, min_pixe
         for i in tqdm(range(n_layouts), desc="render kitchen " + ("held-out" if held_out else "training"),
                       disable=not progress):
             rng = np.random.default_rng(base + 1000 * seed + i)
-            world.reset(random_init(rng), rng)
-            for place in VIEW_PLACES:
-                world.drive_to(place)
-                if held_out:  # a new camera pose: park a little off the usual pose
-                    x, y, yaw = world.robot.pose
-                    world.robot.place_base(x + rng.uniform(-0.06, 0.06), y + rng.uniform(-0.06, 0.06),
-                                           yaw + math.radians(rng.uniform(-6, 6)))
-                rgb, _, seg, _, _ = world.camera_image(128, seg=True)
-                for body in world.bodies:
-                    mask = seg == body
-                    if mask.sum() < min_pixels:
-                        continue
-                    crops.append(crop_segment(rgb, mask))
-                    labels.append(OBJECTS.index(world.names[body]))
-                    views.append(i * len(VIEW_PLACES) + VIEW_PLACES.index(place))
+            for crop, label, view in layout_crops(world, rng, held_out, min_pixels):
+                crops.append(crop)
+                labels.append(label)
+                views.append(i * len(VIEW_PLACES) + view)
     finally:
         world.close()
     return CropSet(np.stack(crops), np.array(labels), np.array(views))

@@ -22,6 +22,15 @@ WEIGHTS_FILE = "lit_minilm.safetensors"
 CONFIG_FILE = "config.json"
 
 
+def checked_texts(texts: Sequence[str]) -> list[str]:
+    """``texts`` as a list; an empty or non-string text is an InvalidInputError naming its index."""
+    texts = list(texts)
+    for i, t in enumerate(texts):
+        if not isinstance(t, str) or not t.strip():
+            raise InvalidInputError(f"text {i} must be a non-empty string, got {t!r}")
+    return texts
+
+
 def file_hash(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
 
@@ -117,10 +126,7 @@ class LitMiniLM(DualEncoder):
         import torch
 
         self.load()
-        texts = list(texts)
-        for i, t in enumerate(texts):
-            if not isinstance(t, str) or not t.strip():
-                raise InvalidInputError(f"text {i} must be a non-empty string, got {t!r}")
+        texts = checked_texts(texts)
         if not texts:
             return np.zeros((0, self.cfg.embed_dim), dtype=np.float32)
         with torch.no_grad():

@@ -16,7 +16,7 @@ import numpy as np
 
 from compose.errors import InvalidInputError, ModelNotFoundError
 from compose.paths import data_path
-from compose.grounding.encoder import file_hash
+from compose.grounding.encoder import checked_texts, file_hash
 from compose.tools.dual_encoder import DUAL_ENCODERS, DualEncoder, l2_normalize
 
 LIT_DIR = Path(os.environ.get("SOCRATIC_LIT_DIR", data_path("grounding_lit")))
@@ -117,10 +117,7 @@ class LitEfficientNet(DualEncoder):
         import torch
 
         self.load()
-        texts = list(texts)
-        for i, t in enumerate(texts):
-            if not isinstance(t, str) or not t.strip():
-                raise InvalidInputError(f"text {i} must be a non-empty string, got {t!r}")
+        texts = checked_texts(texts)
         if not texts:
             return np.zeros((0, self.cfg.embed_dim), dtype=np.float32)
         with torch.no_grad():
