@@ -38,19 +38,18 @@ def main(argv=None) -> int:
     ap.add_argument("--every", type=int, default=1, help="only every N-th task (a quick stratified subset)")
     ap.add_argument("--out", default="")
     a = ap.parse_args(argv)
-    knobs = {}
-    for kv in a.set:
-        k, v = kv.split("=", 1)
-        try:
-            knobs[k] = json.loads(v)
-        except json.JSONDecodeError:
-            knobs[k] = v
-    fields = {f for f in GoalPlanner.Options.__dataclass_fields__}
-    bad = set(knobs) - fields
-    if bad:
-        print(f"error: unknown goal option(s) {sorted(bad)}; known: {sorted(fields)}", file=sys.stderr)
+    from agents.planners.options import CONSTRAINTS
+    from compose.errors import InvalidInputError
+    from compose.knobs import build, check
+
+    pairs = [tuple(kv.split("=", 1)) for kv in a.set if "=" in kv]
+    try:
+        pairs = check(pairs, [(GoalPlanner.Options, CONSTRAINTS)])
+        opts = build(GoalPlanner.Options, pairs, CONSTRAINTS)
+    except InvalidInputError as e:
+        print(f"error: {e}", file=sys.stderr)
         return 2
-    opts = GoalPlanner.Options(**knobs)
+    knobs = dict(pairs)
     with open(a.tasks, encoding="utf-8") as f:
         tasks = [json.loads(line) for line in f if line.strip()]
     tasks = tasks[:: a.every]

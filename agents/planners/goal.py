@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from agents.planners.base import Decision, Planner, StepContext, register_planner
+from agents.planners.goal_prior import form_bonus, length_bonus
 from agents.planners.goal_grammar import AND, END, GoalAtom, atom_table, combine, goal_atoms, sentence_of
 from agents.planners.scene import kitchen_scene_text
 from agents.planners.norms import OptionScorer, n_words
@@ -80,8 +81,6 @@ class GoalChooser:
         s1 = self.scorer.normalise(lp1, sents, null_ctx)
         counts: dict[int, float] = {}
         if self.votes is not None:
-            from agents.planners.goal_prior import form_bonus
-
             forms, counts = self.votes.vote(instruction)
             s1 = s1 + self.vote_weight * np.array([form_bonus(forms, a) for a in atoms])
         order = np.argsort(-s1, kind="stable")
@@ -100,8 +99,6 @@ class GoalChooser:
                 complete.append((chain, lp + float(lps[0]), first, margins))
                 go_on = 0.0
                 if counts:
-                    from agents.planners.goal_prior import length_bonus
-
                     go_on = self.vote_weight * length_bonus(counts, d)
                 if first_tok:  # go on at all? p(" and") against p("."); then which predicate, given " and"
                     cont = float(lps[1] - lps[0]) + go_on
