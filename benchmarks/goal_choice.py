@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tqdm import tqdm  # noqa: E402
 
 from agents.planners.goal import GoalPlanner  # noqa: E402
+from agents.planners.goal_grammar import resolve_near  # noqa: E402
 from agents.planners.scene import initial_perception  # noqa: E402
 from agents.runtime import get_llm  # noqa: E402
 from compose.llm import LLMConfig  # noqa: E402
@@ -64,7 +65,9 @@ def main(argv=None) -> int:
         planner.choice = None
         planner.reset(t["instruction"], initial_perception(t["init"]))
         c = planner.choice
-        plan = shortest_plan(t["init"], c.goal)
+        init = t["init"]
+        goal = resolve_near(c.goal, init.get("robot", "user"), init.get("holding"), init.get("objects", []))
+        plan = shortest_plan(init, goal)
         ok = bool(plan is not None and plan_success(t, plan))
         fam[t.get("family", "-")].append(int(ok))
         rows.append({"id": t["id"], "instruction": t["instruction"], "goal_sentence": c.sentence, "ok": ok,

@@ -20,7 +20,8 @@ import numpy as np
 
 from agents.planners.base import Decision, Planner, StepContext, register_planner
 from agents.planners.goal_prior import form_bonus, length_bonus
-from agents.planners.goal_grammar import AND, END, GoalAtom, atom_table, combine, goal_atoms, sentence_of
+from agents.planners.goal_grammar import (AND, END, GoalAtom, atom_table, combine, goal_atoms, resolve_near,
+                                          sentence_of)
 from agents.planners.scene import kitchen_scene_text
 from agents.planners.norms import OptionScorer, n_words
 from compose.errors import InvalidInputError
@@ -52,7 +53,7 @@ class GoalChooser:
 
     def __init__(self, llm, norm: str = "mean", beam: int = 2, depth: int = 3, propose: int = 12,
                  shortlist: int = 48, atoms: list[GoalAtom] | None = None, embedder=None, votes=None,
-                 vote_weight: float = 1.0, extend: str = "whole"):
+                 vote_weight: float = 1.0, extend: str = "whole", mentions: str = "none"):
         self.scorer = OptionScorer(llm, norm)
         self.beam, self.depth, self.propose, self.shortlist = beam, depth, propose, shortlist
         self.atoms = atoms if atoms is not None else goal_atoms()
@@ -61,6 +62,7 @@ class GoalChooser:
         self._atom_emb = None
         self.votes, self.vote_weight = votes, vote_weight  # agents.planners.goal_prior.FormVotes, or None
         self.extend = extend  # whole: " and <predicate>" vs "."; first: " and" vs ".", then the predicate
+        self.mentions = mentions  # none | constrain: candidates checked against what the request names
 
     def candidates(self, instruction: str) -> list[GoalAtom]:
         if not self.shortlist or self.shortlist >= len(self.atoms) or self.embedder is None:
@@ -72,10 +74,18 @@ class GoalChooser:
         keep = [self.atoms[i] for i in sorted(top)]
         return keep + [a for a in self.atoms if a.kind == "drawer" and a not in keep]
 
-    def choose(self, prompt: str, scene: str, instruction: str) -> GoalChoice:
+    def choose(self, prompt: str, scene: str, instruction: str, known: set[str] | None = None) -> GoalChoice:
         ctx = prompt + request_block(scene, instruction) + " "
         null_ctx = prompt + request_block(scene, "") + " " if self.scorer.norm == "pmi" else None
-        atoms = self.candidates(instruction)
+        men, need = None, set()
+        if self.mentions == "constrain":
+            from agents.planners.mentions import allowed, covered, request_mentions
+
+            men = request_mentions(instruction)
+            need = set(men.required())
+            atoms = [a for a in self.atoms if allowed(a, men, known)]
+        else:
+            atoms = self.candidates(instruction)
         sents = [a.sentence for a in atoms]
         lp1 = self.scorer.raw(ctx, sents)
         s1 = self.scorer.normalise(lp1, sents, null_ctx)
@@ -89,20 +99,26 @@ class GoalChooser:
         # a beam entry: (chain, summed log-prob, calibrated score of its first predicate, summed margins)
         beams = [([atoms[i]], float(lp1[i]), float(s1[i]), 0.0) for i in order[: self.beam]]
         complete: list[tuple[list[GoalAtom], float, float, float]] = []
-        for d in range(1, self.depth + 1):
+        depth = max(self.depth, len(need) + 1) if need else self.depth
+        for d in range(1, depth + 1):
             grown: list[tuple[float, list[GoalAtom], float, float, float]] = []
             for chain, lp, first, margins in beams:
-                ext = [q for q in proposals if q not in chain and not _clash(chain, q)] if d < self.depth else []
+                ext = [q for q in proposals if q not in chain and not _clash(chain, q)] if d < depth else []
+                missing = need - covered(chain, men) if men is not None else set()
+                if men is not None:  # name what is still unnamed; once all is named, only 'go to' / the drawer
+                    ext = [q for q in (atoms if missing else proposals) if q not in chain and not _clash(chain, q)
+                           and (_subject(q) in missing if missing else _subject(q) is None)] if d < depth else []
                 first_tok = self.extend == "first"
                 opts = [END] + ([AND.rstrip()] if first_tok else []) + [AND + q.sentence for q in ext]
                 lps = self.scorer.raw(ctx + sentence_of(chain), opts)
-                complete.append((chain, lp + float(lps[0]), first, margins))
+                if not missing:
+                    complete.append((chain, lp + float(lps[0]), first, margins))
                 go_on = 0.0
                 if counts:
                     go_on = self.vote_weight * length_bonus(counts, d)
                 if first_tok:  # go on at all? p(" and") against p("."); then which predicate, given " and"
                     cont = float(lps[1] - lps[0]) + go_on
-                    if cont > 0:
+                    if cont > 0 or missing:
                         for q, v in zip(ext, lps[2:]):
                             cond = float(v - lps[1])
                             rank = cond / n_words(q.sentence) if self.scorer.norm == "mean" else cond
@@ -110,12 +126,14 @@ class GoalChooser:
                 else:  # the whole extension " and <predicate>" against "."
                     for q, v in zip(ext, lps[1:]):
                         m = float(v - lps[0]) + go_on
-                        if m > 0:
+                        if m > 0 or missing:
                             grown.append((m, chain + [q], lp + float(v), first, margins + m))
             grown.sort(key=lambda t: -t[0])
             beams = [(chain, lp, first, m) for _, chain, lp, first, m in grown[: self.beam]]
             if not beams:
                 break
+        if not complete:  # nothing named everything the request asks for: the best first predicates stand alone
+            complete = [([atoms[i]], float(lp1[i]), float(s1[i]), 0.0) for i in order[: self.beam]]
         # Rank: the calibrated score of the first predicate decides; among goals that start alike, the one whose
         # every extension beat ending the sentence (the largest summed margin) wins. A per-word mean over whole
         # conjunctions would favour long goals whose later words are easy to predict.
@@ -138,10 +156,16 @@ def _atom_embeddings(embedder, sentences: tuple[str, ...]) -> np.ndarray:
     return _ATOM_EMB[key]
 
 
+def _subject(atom: GoalAtom) -> str | None:
+    from agents.planners.goal_grammar import atom_subject
+
+    return atom_subject(atom)[0]
+
+
 def _clash(atoms: list[GoalAtom], q: GoalAtom) -> bool:
     if q.kind == "drawer" and any(a.kind == "drawer" for a in atoms):
         return True
-    if q.kind == "holding" and any(a.kind == "holding" for a in atoms):
+    if q.kind in ("holding", "find") and any(a.kind == q.kind for a in atoms):
         return True
     return any(a.goal == q.goal for a in atoms)
 
@@ -164,6 +188,7 @@ class GoalPlanner(Planner):
         votes: str = "none"  # none | examples: the nearest bank examples vote on the goal's form (goal_prior)
         vote_weight: float = 1.0
         extend: str = "whole"  # whole | first (see GoalChooser)
+        mentions: str = "none"  # none | constrain: goals about what the request names, all of it (mentions.py)
 
     @classmethod
     def options_from(cls, config):
@@ -192,7 +217,7 @@ class GoalPlanner(Planner):
             votes = FormVotes(example_bank("kitchen", k=o.k, embedder=self._embedder), _table(_atoms()))
         self.chooser = GoalChooser(llm, norm=o.score_norm, beam=o.beam, depth=o.depth, shortlist=o.shortlist,
                                    embedder=self._embedder, votes=votes, vote_weight=o.vote_weight,
-                                   extend=o.extend)
+                                   extend=o.extend, mentions=o.mentions)
         self.choice: GoalChoice | None = None
         self.visited: list[str] = []
 
@@ -202,7 +227,10 @@ class GoalPlanner(Planner):
         self.visited = [scene["location"]]
         prompt = self.goal_prompt if self.examples is None else self.examples.prompt_for(instruction,
                                                                                          self.goal_prompt)
-        self.choice = self.chooser.choose(prompt, kitchen_scene_text(scene), instruction)
+        known = {o for objs in scene.get("seen", {}).values() for o in objs} | set(scene.get("visible", []))
+        if scene.get("holding"):
+            known.add(scene["holding"])
+        self.choice = self.chooser.choose(prompt, kitchen_scene_text(scene), instruction, known=known)
 
     def choose(self, ctx: StepContext) -> Decision:
         from agents.planners.kitchen_search import belief_from_perception, plan_to_goal
@@ -222,7 +250,8 @@ class GoalPlanner(Planner):
             return float(aff[texts.index(text)])
 
         belief, unexplored = belief_from_perception(scene, self.visited)
-        found = plan_to_goal(belief, self.choice.goal, unexplored=unexplored, first_affordance=first_affordance,
+        goal = resolve_near(self.choice.goal, belief.robot, belief.holding, belief.objects, unexplored)
+        found = plan_to_goal(belief, goal, unexplored=unexplored, first_affordance=first_affordance,
                              penalties=penalties)
         plan, cost = found if found is not None else (["done"], float("nan"))
         skill = plan[0]
@@ -230,7 +259,7 @@ class GoalPlanner(Planner):
         c = self.choice
         extras = {"goal_sentence": c.sentence, "goal": c.goal, "goal_score": round(c.score, 4),
                   "goal_logprob": round(c.logprob, 4), "goal_alternatives": c.alternatives,
-                  "plan": plan, "plan_cost": None if found is None else round(cost, 4),
+                  "resolved_goal": goal, "plan": plan, "plan_cost": None if found is None else round(cost, 4),
                   "unreachable": found is None}
         a = None if aff is None else float(aff[idx])
         return Decision(skill, idx, None, None, a, float(-cost) if found is not None else 0.0, top=[],

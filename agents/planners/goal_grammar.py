@@ -14,6 +14,7 @@ put S on the table / L                 {"at": [S, L]}
 give two/three S to the user           {"at": [S, "user"], "count": n}
 give S other than the X to the user    {"all": [{"at": [S, "user"]}, {"none_at": [X, "user"]}]}
 hold S                                 {"holding": S}
+find S                                 {"near": S}: resolved to {"robot_at": L} where S is (``resolve_near``)
 go to the L                            {"robot_at": L}
 open the drawer / close the drawer     {"drawer_open": true / false}
 =====================================  ===============================================
@@ -85,6 +86,48 @@ class GoalAtom:
     kind: str  # at | count | except | holding | robot_at | drawer
 
 
+def atom_subject(atom: GoalAtom) -> tuple[str | None, str | None]:
+    """(what the atom is about, what it rules out): ``('class:drink', 'class:soda')`` for 'give a drink other than
+    a soda to the user'; ``(None, None)`` for 'go to' and the drawer."""
+    g = atom.goal
+    if atom.kind == "except":
+        return g["all"][0]["at"][0], g["all"][1]["none_at"][0]
+    if "at" in g:
+        return g["at"][0], None
+    if "holding" in g:
+        return g["holding"], None
+    if "near" in g:
+        return g["near"], None
+    return None, None
+
+
+def resolve_near(goal: dict, robot: str, holding: str | None, objects, unexplored=()) -> dict:
+    """A goal with ``{"near": S}`` (a 'find' sentence) made a task-file goal: ``{"robot_at": L}`` for the place L
+    where an object matching S is (the robot's own place first, then the search order), or the first place still
+    to look at (``objects`` holds what is known: ``(object, place)`` pairs, the unexplored places' hypotheses
+    left out -- then the robot goes and looks)."""
+    from envs.kitchen.state import SEARCH_ORDER
+    from envs.kitchen.vocab import matches
+
+    if "all" in goal:
+        return {"all": [resolve_near(g, robot, holding, objects, unexplored) for g in goal["all"]]}
+    if "near" not in goal:
+        return goal
+    spec = goal["near"]
+    if holding and matches(holding, spec):
+        return {"robot_at": robot} if robot != "user" else {"holding": holding}
+    places = [L for o, L in objects if matches(o, spec) and L not in ("user", "trash can")] or \
+        [L for o, L in objects if matches(o, spec)]
+    order = [robot] + [L for L in SEARCH_ORDER if L != robot]
+    for L in order:
+        if L in places:
+            return {"robot_at": L}
+    if places:
+        return {"robot_at": places[0]}
+    look = [L for L in SEARCH_ORDER if L in unexplored and L != robot]
+    return {"robot_at": look[0] if look else robot}
+
+
 def all_specs(objects=OBJECTS, classes=tuple(CLASSES)) -> list[str]:
     return list(objects) + [f"class:{c}" for c in classes]
 
@@ -97,6 +140,7 @@ def _atoms(objects: tuple[str, ...], classes: tuple[str, ...], counts: bool) -> 
         for loc in LOCATIONS:
             out.append(GoalAtom(_at_sentence(spec_phrase(spec), loc), {"at": [spec, loc]}, "at"))
         out.append(GoalAtom(f"hold {spec_phrase(spec)}", {"holding": spec}, "holding"))
+        out.append(GoalAtom(f"find {spec_phrase(spec)}", {"near": spec}, "find"))
     if counts:
         for spec in specs:
             for n in NUMBERS:
@@ -108,6 +152,12 @@ def _atoms(objects: tuple[str, ...], classes: tuple[str, ...], counts: bool) -> 
             if o in objects:
                 out.append(GoalAtom(f"give {CLASS_PHRASES[c]} other than the {o} to the user",
                                     {"all": [{"at": [f"class:{c}", "user"]}, {"none_at": [o, "user"]}]}, "except"))
+        for c2 in classes:  # a class short of a smaller one: 'a drink other than a soda'
+            inner = set(CLASSES[c2])
+            if c2 != c and inner < set(CLASSES[c]):
+                out.append(GoalAtom(f"give {CLASS_PHRASES[c]} other than {CLASS_PHRASES[c2]} to the user",
+                                    {"all": [{"at": [f"class:{c}", "user"]}, {"none_at": [f"class:{c2}", "user"]}]},
+                                    "except"))
     for loc in LOCATIONS:
         if loc != "user":  # no skill takes an empty-handed robot back to the user
             out.append(GoalAtom(f"go to the {loc}", {"robot_at": loc}, "robot_at"))
@@ -132,6 +182,10 @@ def atom_table(atoms) -> dict[str, GoalAtom]:
 
 def combine(atoms: list[GoalAtom]) -> dict:
     """The goal of a conjunction of atoms (in the order they were said)."""
+    if len(atoms) == 1:
+        return atoms[0].goal
+    # 'find X and put it on the table': finding is part of the rest; of finds alone, the last one stands
+    atoms = [a for a in atoms if a.kind != "find"] or atoms[-1:]
     if len(atoms) == 1:
         return atoms[0].goal
     parts: list[dict] = []

@@ -10,7 +10,7 @@ from compose.errors import InvalidInputError
 # key -> allowed values (None: a whole number >= 0), for Options fields typed plainly as str or int
 KNOBS = {"score_norm": ("sum", "mean", "pmi"), "examples": ("fixed", "retrieved"), "k": None, "beam": None,
          "depth": None, "shortlist": None, "votes": ("none", "examples"),
-         "extend": ("whole", "first")}
+         "extend": ("whole", "first"), "mentions": ("none", "constrain")}
 CONSTRAINTS = {key: ({"choices": allowed} if allowed is not None else {"min": 0}) for key, allowed in KNOBS.items()}
 
 

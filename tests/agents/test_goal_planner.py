@@ -6,7 +6,8 @@ import itertools
 import pytest
 
 from agents.planners.goal import GoalChooser, GoalPlanner, _failure_penalties
-from agents.planners.goal_grammar import atom_table, combine, goal_atoms, goal_of_sentence, goal_sentence
+from agents.planners.goal_grammar import (atom_table, combine, goal_atoms, goal_of_sentence, goal_sentence,
+                                          resolve_near)
 from agents.planners.kitchen_search import belief_from_perception, plan_to_goal
 from agents.planners.scene import initial_perception, kitchen_scene_text
 from agents.planners.norms import OptionScorer
@@ -22,7 +23,7 @@ def test_every_sentence_round_trips_to_a_valid_goal():
     table = atom_table(atoms)  # also asserts sentences are unique
     assert len(atoms) > 400
     for a in atoms:
-        validate_goal(a.goal)
+        validate_goal(resolve_near(a.goal, "table", None, [("apple", "far counter")], ["close counter"]))
         assert " and " not in a.sentence
         assert goal_of_sentence(a.sentence + ".", table) == a.goal
         assert goal_sentence(a.goal, table) == a.sentence
@@ -57,14 +58,15 @@ def test_planner_reaches_every_single_predicate_goal_with_full_knowledge(init):
     atoms = goal_atoms(objects=("apple", "coke can", "sponge"), classes=("fruit", "drink", "cleaning"),
                        counts=False)
     for a in atoms:
-        found = plan_to_goal(KitchenState.from_init(init), a.goal)
+        goal = resolve_near(a.goal, init["robot"], init["holding"], [tuple(p) for p in init["objects"]])
+        found = plan_to_goal(KitchenState.from_init(init), goal)
         if a.kind == "except":  # "a fruit other than the apple": there is no other fruit here
             assert found is None
             continue
         assert found is not None, a.sentence
         plan, _ = found
         final, trace = replay_plan(init, plan)
-        assert check_goal(a.goal, final), (a.sentence, plan)
+        assert check_goal(goal, final), (a.sentence, plan)
         assert all(t["ok"] for t in trace), (a.sentence, trace)
 
 
@@ -176,4 +178,80 @@ def test_goal_planner_steps_with_fake_llm():
 def test_combinations_of_two_atoms_are_valid_goals():
     atoms = goal_atoms(objects=("apple", "sponge"), classes=("fruit",), counts=False)
     for a, b in itertools.combinations(atoms, 2):
-        validate_goal(combine([a, b]))
+        validate_goal(resolve_near(combine([a, b]), "user", None, [("sponge", "table")]))
+
+
+# ---------------------------------------------------------------- the request's mentions check the candidates
+def test_request_mentions_objects_classes_counts_and_what_is_ruled_out():
+    from agents.planners.mentions import request_mentions
+
+    m = request_mentions("bring me a coke and two apples, not the orange")
+    assert [x.spec for x in m.positive] == ["coke can", "apple"] and m.negative == ["orange"]
+    assert [x.count for x in m.positive] == [None, 2] and m.required() == ["coke can", "apple"]
+    m = request_mentions("something to drink that isn't soda please")
+    assert m.specs == ["class:drink"] and m.negative == ["class:soda"]
+    assert request_mentions("put the sea salt chips away").specs == ["sea salt chips"]  # longest phrase wins
+    assert request_mentions("can you open the drawer").specs == []  # 'can you' is not a can
+    assert request_mentions("throw away both cans").positive[0].count == 2
+    m = request_mentions("the wrong drink, i asked for water")  # a class named by one of its objects is covered
+    assert m.required() == ["water bottle"]
+    m = request_mentions("bring me a sponge, i spilled water everywhere")  # said in passing: not asked for
+    assert m.required() == ["sponge"]
+
+
+def _names(instruction, known=("apple", "coke can")):
+    from agents.planners.mentions import allowed, request_mentions
+
+    m = request_mentions(instruction)
+    return {a.sentence for a in goal_atoms() if allowed(a, m, set(known))}
+
+
+def test_allowed_candidates_follow_the_request():
+    s = _names("bring me a coke and an apple")
+    assert "give the coke can to the user" in s and "give the apple to the user" in s
+    assert not any("orange" in x or "a fruit" in x or "two " in x for x in s)  # nothing unnamed, no count
+    s = _names("give me 2 waters")
+    assert "give two water bottles to the user" in s and "give the water bottle to the user" not in s
+    s = _names("I'm allergic to apples, bring me some fruit")
+    assert "give a fruit other than the apple to the user" in s and "give the apple to the user" not in s
+    assert "give a fruit to the user" in s
+    s = _names("i hate pepsi, put it in the trash")  # ruled out as a gift, not as a thing to act on
+    assert "throw the pepsi can in the trash can" in s and "give the pepsi can to the user" not in s
+    s = _names("I'm thirsty")  # names nothing: classes and what the robot has seen
+    assert "give a drink to the user" in s and "give the apple to the user" in s
+    assert "give the orange to the user" not in s and "give two drinks to the user" not in s
+
+
+@pytest.mark.parametrize("target,asked", [
+    ("give the apple to the user and give the coke can to the user", "bring me an apple and a coke"),
+    ("give the coke can to the user and throw the apple in the trash can", "coke for me, and bin the apple"),
+    ("put two sodas in the drawer", "put both sodas in the drawer"),
+])
+def test_constrained_chooser_names_everything_asked_for(target, asked):
+    # the fake LLM likes the target's parts but prefers to stop after the first; the check makes the goal name
+    # every object asked for
+    parts = target.split(" and ")
+
+
+    def scorer(ctx, option):
+        tail = (ctx.split("Goal:")[-1].strip() + option).strip()
+        if option == ".":
+            return -0.01
+        said = tail.rstrip(".").split(" and ")
+        return -0.1 if all(p in parts for p in said) else -8.0
+
+    chooser = GoalChooser(FakeLLM(scorer=scorer), norm="mean", mentions="constrain")
+    choice = chooser.choose("Header.\n\n", "The robot is next to the user.", asked,
+                            known={"apple", "coke can", "7up can", "sprite can"})
+    assert set(choice.sentence.rstrip(".").split(" and ")) >= set(target.split(" and "))
+
+
+def test_find_resolves_to_where_the_object_is_or_where_to_look():
+    table = atom_table(goal_atoms())
+    g = table["find the apple"].goal
+    assert resolve_near(g, "user", None, [("apple", "far counter")]) == {"robot_at": "far counter"}
+    assert resolve_near(g, "table", None, [], ["close counter", "far counter"]) == {"robot_at": "close counter"}
+    assert resolve_near(table["find a fruit"].goal, "table", None, [("banana", "table"), ("apple", "far counter")]) \
+        == {"robot_at": "table"}
+    # finding is part of acting on it: 'find the sponge and put it on the table' is the putting
+    assert combine([table["find the sponge"], table["put the sponge on the table"]]) == {"at": ["sponge", "table"]}

@@ -1,0 +1,215 @@
+"""What a kitchen request names: objects, classes, counts and what it rules out (a small lexical specialist).
+
+The goal chooser uses it to *check* candidate goals against the request (``--set mentions=constrain``): a goal must
+be about the things the request names -- every one of them, each once -- and about nothing it rules out; a count
+is used only when one was said. The lexicon is the world's vocabulary (``envs.kitchen.vocab``) with the plain words
+people use for its objects and classes; it knows nothing of any task file.
+
+    >>> m = request_mentions("bring me a coke and two apples, not the orange")
+    >>> [x.spec for x in m.positive], m.negative, m.count
+    (['coke can', 'apple'], ['orange'], 2)
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from envs.kitchen.vocab import CLASSES, OBJECTS
+
+# words for the kitchen's objects beyond their names (singular; plurals are derived)
+OBJECT_WORDS: dict[str, tuple[str, ...]] = {
+    "coke can": ("coke", "coca cola", "coca-cola", "cola"),
+    "pepsi can": ("pepsi",),
+    "7up can": ("7up", "7 up", "seven up", "7-up"),
+    "sprite can": ("sprite",),
+    "redbull can": ("redbull", "red bull", "energy drink"),
+    "lime soda": ("lime flavored soda", "lime-flavored soda", "lime drink"),
+    "grapefruit soda": ("grapefruit drink", "grapefruit"),
+    "tea": ("iced tea", "tea can", "tea bottle"),
+    "water bottle": ("water", "bottle of water", "h2o", "bottled water", "water bottle"),
+    "energy bar": ("protein bar", "granola bar", "snack bar", "energy bar"),
+    "jalapeno chips": ("jalapeno", "spicy chips", "jalapeño chips", "jalapeno crisps"),
+    "multigrain chips": ("multigrain", "whole grain chips", "wholegrain chips", "multi-grain chips", "multi grain chips", "multigrain crisps"),
+    "rice chips": ("rice crisps", "rice chip"),
+    "sea salt chips": ("sea salt", "salted chips", "salty chips", "sea-salt chips", "sea salt crisps"),
+    "sponge": ("sponge", "scrubber", "scrub sponge"),
+}
+CLASS_WORDS: dict[str, tuple[str, ...]] = {
+    "soda": ("soda", "soft drink", "fizzy drink", "carbonated drink"),
+    "caffeinated": ("caffeinated drink", "caffeinated", "caffeine", "something with caffeine"),
+    "drink": ("drink", "beverage", "something to drink", "refreshment"),
+    "fruit": ("fruit", "piece of fruit", "fruits"),
+    "chips": ("chips", "bag of chips", "crisps", "chip"),
+    "snack": ("snack", "something to eat", "food"),
+    "cleaning": ("something to clean with", "something to wipe", "cleaning thing", "something to clean"),
+    "can": ("can", "canned drink"),
+}
+NUMBER_WORDS = {"two": 2, "2": 2, "both": 2, "couple": 2, "pair": 2, "three": 3, "3": 3}
+# a mention right after one of these (within the clause) is ruled out, not asked for
+NEGATORS = ("not", "no", "n't", "never", "except", "other than", "besides", "without", "allergic to", "hate",
+            "instead of", "rather than", "but the", "but not", "avoid", "dislike", "don't like", "not a fan of",
+            "anything but", "sick of", "tired of")
+CLAUSE_BREAKS = (",", ";", ".", " and ", " then ", "?", "!")
+
+
+@dataclass(frozen=True)
+class Mention:
+    spec: str  # an object name or class:NAME
+    start: int
+    negated: bool = False
+    count: int | None = None
+    incidental: bool = False  # said in a statement ('i spilled water'), not in what is asked for
+
+
+@dataclass
+class Mentions:
+    positive: list[Mention] = field(default_factory=list)
+    negative: list[str] = field(default_factory=list)
+    count: int | None = None
+
+    @property
+    def specs(self) -> list[str]:
+        return [m.spec for m in self.positive]
+
+    def required(self) -> list[str]:
+        """What a goal must be about: every positive mention said in a request rather than a statement, less a
+        class when an object of it is named too ('the wrong drink, i asked for water')."""
+        asked = [m.spec for m in self.positive if not m.incidental]
+        objs = [s for s in self.specs if not s.startswith("class:")]
+        return [s for s in asked if not (s.startswith("class:") and any(o in CLASSES[s[6:]] for o in objs))]
+
+
+def _plural(word: str) -> list[str]:
+    if word.endswith(("s", "x", "h")):
+        return [word, word + "es"]
+    if word.endswith("y") and word[-2:-1] not in "aeiou":
+        return [word, word[:-1] + "ies"]
+    return [word, word + "s"]
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> list[tuple[str, str]]:
+    """(phrase, spec), longest phrase first, so 'sea salt chips' wins over 'chips'."""
+    pairs: dict[str, str] = {}
+    for cls, words in CLASS_WORDS.items():
+        for w in words:
+            for p in _plural(w):
+                pairs.setdefault(p, f"class:{cls}")
+    for obj in OBJECTS:
+        for w in (obj,) + OBJECT_WORDS.get(obj, ()):
+            for p in _plural(w) + ([w[:-4]] if w.endswith(" can") else []):
+                pairs[p] = obj  # an object word beats a class word of the same spelling
+    pairs.pop("can", None), pairs.pop("cans", None)  # 'can you ...': a can only as 'a can' / 'the cans'
+    for det in ("a", "the", "some", "any", "one", "two", "three", "both", "those", "these", "empty", "all the"):
+        pairs[f"{det} can"] = pairs[f"{det} cans"] = "class:can"
+    return sorted(pairs.items(), key=lambda kv: -len(kv[0]))
+
+
+def _norm(text: str) -> str:
+    text = text.lower().replace("’", "'").replace("jalapeño", "jalapeno")
+    return re.sub(r"\s+", " ", text)
+
+
+def _negated(text: str, start: int) -> bool:
+    head = text[:start]
+    cut = max(head.rfind(b) for b in CLAUSE_BREAKS)
+    clause = " " + head[cut + 1:] if cut >= 0 else " " + head
+    return any(re.search(_word(n), clause) for n in NEGATORS)
+
+
+def _word(w: str) -> str:
+    """A regex for ``w`` as a whole word ('n't' may follow a letter)."""
+    left = "" if not w[0].isalnum() or w == "n't" else r"(?<![a-z0-9'])"
+    return rf"{left}{re.escape(w)}(?![a-z0-9])"
+
+
+def _count_before(text: str, start: int, end: int) -> int | None:
+    """The number said in the (up to) three words before a mention, in its clause: 'two apples', 'both of the
+    sodas', 'a couple of waters'."""
+    head = text[:start] + " ".join(text[start:end].split()[:-1])  # 'two cans' is one phrase of the lexicon
+    cut = max(head.rfind(b) for b in CLAUSE_BREAKS)
+    words = re.findall(r"[a-z0-9']+", head[cut + 1:] if cut >= 0 else head)[-4:]
+    for w in reversed(words):
+        if w in NUMBER_WORDS:
+            return NUMBER_WORDS[w]
+    return None
+
+
+STATEMENT_STARTS = ("i", "i'm", "im", "i've", "ive", "my", "you", "you've", "you're", "youre", "we", "it's",
+                    "its", "there's", "theres", "oops", "ugh", "the")
+
+
+def _incidental(text: str, start: int) -> bool:
+    head = text[:start]
+    cut = max(head.rfind(b) for b in CLAUSE_BREAKS)
+    words = re.findall(r"[a-z0-9']+", head[cut + 1:] if cut >= 0 else head)
+    return bool(words) and words[0] in STATEMENT_STARTS and not any(
+        w in ("want", "need", "like", "love", "asked", "wanted", "'d") for w in words)
+
+
+@lru_cache(maxsize=4096)
+def request_mentions(instruction: str) -> Mentions:
+    """Objects and classes the request names (in order, each once), those it rules out, and the count it says."""
+    text = _norm(instruction)
+    taken = [False] * len(text)
+    found: list[Mention] = []
+    for phrase, spec in _lexicon():
+        for m in re.finditer(_word(phrase), text):
+            s, e = m.span()
+            if any(taken[s:e]):
+                continue
+            taken[s:e] = [True] * (e - s)
+            found.append(Mention(spec, s, _negated(text, s), _count_before(text, s, e), _incidental(text, s)))
+    found.sort(key=lambda m: m.start)
+    out = Mentions()
+    for m in found:
+        if m.negated:
+            if m.spec not in out.negative:
+                out.negative.append(m.spec)
+        elif m.spec not in out.specs:
+            out.positive.append(m)
+    counts = [m.count for m in out.positive if m.count]
+    out.count = counts[0] if counts else None
+    return out
+
+
+def covers(spec: str, mention: str) -> bool:
+    """Does a goal about ``spec`` answer a request that names ``mention``? (the same object or class)"""
+    return spec == mention
+
+
+# ------------------------------------------------------------------ checking candidate goals against a request
+def _about_user(atom) -> bool:
+    g = atom.goal
+    return atom.kind == "holding" or ("at" in g and g["at"][1] == "user") or atom.kind == "except"
+
+
+def allowed(atom, m: Mentions, known: set[str] | None) -> bool:
+    """May a goal of the request contain this predicate? Its subject must be one the request names (or, when it
+    names none, a class or an object the robot has seen or holds); a ruled-out object is never brought or held;
+    a count only where one was said, for what it was said of; 'other than X' only where X was ruled out."""
+    from agents.planners.goal_grammar import atom_subject
+
+    subject, excluded = atom_subject(atom)
+    if subject is None:
+        return True
+    if atom.kind == "except":
+        return excluded in m.negative and (not m.positive or subject in m.specs)
+    if subject in m.negative:
+        return not _about_user(atom)
+    said = {x.spec: x for x in m.positive}
+    if said:
+        if subject not in said:
+            return False
+        n = said[subject].count
+        return (atom.goal.get("count") == n) if n else atom.kind != "count"
+    if atom.kind == "count":
+        return False
+    return subject.startswith("class:") or known is None or subject in known
+
+
+def covered(chain, m: Mentions) -> set[str]:
+    from agents.planners.goal_grammar import atom_subject
+
+    return {atom_subject(a)[0] for a in chain} & set(m.required())
