@@ -65,7 +65,7 @@ GIVE = ["bring me the {o}", "can you fetch me the {o}", "hand me the {o} please"
         "I need the {o} over here", "deliver the {o} to me"]
 TRASH = ["toss the {o} in the bin", "get rid of the {o}", "dispose of the {o}",
          "the {o} is garbage, please bin it", "put the {o} in the trash", "discard the {o}", "the {o} is old, trash it"]
-PUT = ["move the {o} to the {p}", "put the {o} on the {p}", "place the {o} on the {p}", "take the {o} over to the {p}",
+PUT = ["move the {o} to the {p}", "put the {o} on the {p}", "take the {o} over to the {p}",
        "set the {o} down on the {p}", "pick up the {o} and move it to the {p}", "carry the {o} to the {p}",
        "relocate the {o} so it ends up on the {p}", "the {o} belongs on the {p}, put it there"]
 DRAWER = ["put the {o} in the drawer", "stash the {o} in the drawer", "store the {o} inside the drawer",
@@ -73,8 +73,14 @@ DRAWER = ["put the {o} in the drawer", "stash the {o} in the drawer", "store the
 DRAWER_CLOSE = ["put the {o} in the drawer and close it", "store the {o} in the drawer, then shut the drawer",
                 "stash the {o} in the drawer and close the drawer afterwards"]
 HOLD = ["I'll need the {o} in a minute, pick it up and keep it", "grab the {o} and wait there with it",
-        "lift the {o} and keep it in the gripper until further notice", "take hold of the {o} and stay put",
+        "keep the {o} in the gripper until further notice", "take hold of the {o} and stay put",
         "pick the {o} up and hold onto it for a while", "get a grip on the {o} and don't let go"]
+PICK = ["pick up the {o}", "grab the {o}", "take the {o} in your hand", "could you pick up the {o}",
+        "get hold of the {o}", "pick the {o} up please"]
+FIND = ["find the {o}", "look for the {o}", "locate the {o}", "where is the {o}? go find it", "search for the {o}",
+        "can you find the {o}", "go and look for the {o}"]
+DOWN = ["put the {o} down", "set the {o} down here", "drop the {o} here", "leave the {o} where you are",
+        "place the {o} down right here", "let go of the {o} here"]
 GO = ["go to the {p}", "drive to the {p}", "head over to the {p}", "move to the {p}", "navigate to the {p}",
       "make your way to the {p}", "roll over to the {p}"]
 COME = ["come back to me", "return to me", "come over here", "come to me please"]
@@ -154,6 +160,13 @@ def make_example(rng: random.Random, kind: str) -> dict:
             {"at": [o, "user"]}
     elif kind == "hold":
         text, goal = rng.choice(HOLD).format(o=_name(rng, o)), {"holding": o}
+    elif kind == "pick":
+        text, goal = rng.choice(PICK).format(o=_name(rng, o)), {"holding": o}
+    elif kind == "find":  # the goal is where the object is, known once the start state is drawn (below)
+        text, goal = rng.choice(FIND).format(o=_name(rng, o)), None
+    elif kind == "down":
+        holding, robot = o, rng.choice(SURFACES)
+        text, goal = rng.choice(DOWN).format(o=_name(rng, o)), {"at": [o, robot]}
     elif kind == "go":
         needed = []
         text, goal = rng.choice(GO).format(p=_place(rng, p)), {"robot_at": p}
@@ -238,8 +251,12 @@ def make_example(rng: random.Random, kind: str) -> dict:
         raise ValueError(kind)
     init = _init(rng, needed, robot=robot, holding=holding, drawer_objects=drawer_objects)
     validate_init(init)
+    if kind == "find":
+        goal = {"robot_at": dict(map(tuple, init["objects"]))[o]}
+        sentence = f"find the {o}"
+    else:
+        sentence = goal_sentence(goal)
     validate_goal(goal)
-    sentence = goal_sentence(goal)
     if sentence is None:
         raise AssertionError(f"the grammar cannot say {goal}")
     found = plan_to_goal(KitchenState.from_init(init), goal)  # full knowledge of the start state
@@ -251,7 +268,8 @@ def make_example(rng: random.Random, kind: str) -> dict:
             "goal": goal, "plan": plan}
 
 
-KINDS = {"give": 3, "trash": 2, "put": 2, "drawer": 1, "drawer_close": 1, "from_drawer": 1, "hold": 2, "go": 1,
+KINDS = {"give": 3, "trash": 2, "put": 2, "drawer": 1, "drawer_close": 1, "from_drawer": 1, "hold": 1, "pick": 2,
+         "find": 2, "down": 1, "go": 1,
          "go_other": 1, "open": 1, "close": 1, "class_give": 3, "class_need": 2, "class_trash": 1,
          "count": 2, "except": 2, "two_give": 2, "two_trash": 1, "two_put": 1, "put_go": 1,
          "go_go": 1, "give_trash": 1, "held_put": 1, "held_trash": 1, "held_give": 1}
@@ -272,6 +290,10 @@ def build(n: int, seed: int) -> list[dict]:
 
 
 EVALUATION_FILES = frozenset({"saycan_101.jsonl"})
+# bank texts the overlap test (tests/agents/test_example_bank.py, every shipped file) flagged as near copies of
+# an instruction the builder does not read: dropped, never rewritten towards it (the test prints counts only;
+# these are our own generated texts)
+FLAGGED_BY_OVERLAP_TEST = frozenset({"pick the coke can up please", "keep the coke can in the gripper until further notice"})
 
 
 def own_dev_instructions() -> list[str]:
@@ -292,15 +314,18 @@ def _norm(t: str) -> str:
     return " ".join(t.lower().replace(",", " ").replace(".", " ").replace("?", " ").replace("!", " ").split())
 
 
-def decontaminate(rows: list[dict], near: float = 0.9) -> tuple[list[dict], int, int]:
-    """Drop exact and near copies of the project's own dev instructions; returns (kept rows, n exact, n near)."""
+def decontaminate(rows: list[dict], near: float = 0.85) -> tuple[list[dict], int, int]:
+    """Drop exact and near copies of the project's own dev instructions; returns (kept rows, n exact, n near).
+
+    Near is cosine >= 0.85, a margin under the 0.9 the overlap test enforces on every shipped file: requests
+    written in the same style as our dev sets, which the builder never reads, sit about as close to the bank."""
     import numpy as np
 
     from compose.tools.embedder import TextEmbedder
 
     shipped = own_dev_instructions()
     exact = {_norm(t) for t in shipped}
-    kept = [r for r in rows if _norm(r["instruction"]) not in exact]
+    kept = [r for r in rows if _norm(r["instruction"]) not in exact and r["instruction"] not in FLAGGED_BY_OVERLAP_TEST]
     n_exact = len(rows) - len(kept)
     emb = TextEmbedder()
     sims = np.asarray(emb.embed([r["instruction"] for r in kept])) @ np.asarray(emb.embed(shipped)).T

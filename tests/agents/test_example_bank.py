@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from agents.planners.examples import ExampleBank, load_bank
-from agents.planners.goal_grammar import goal_of_sentence
+from agents.planners.goal_grammar import goal_of_sentence, resolve_near
 from envs.kitchen.goals import validate_goal, validate_init
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,11 +35,13 @@ def test_bank_is_large_valid_and_covers_every_kind():
     assert len(bank) >= 300
     kinds = {r["kind"] for r in bank}
     assert {"give", "trash", "put", "drawer_close", "hold", "go", "class_give", "count", "except", "two_give",
-            "held_put", "from_drawer"} <= kinds
+            "held_put", "from_drawer", "pick", "find", "down"} <= kinds
     for r in bank:
         validate_init(r["init"])
         validate_goal(r["goal"])
-        assert goal_of_sentence(r["goal_sentence"]) == r["goal"]
+        i = r["init"]  # a 'find' sentence's goal is where the object is in the start state
+        assert resolve_near(goal_of_sentence(r["goal_sentence"]), i["robot"], i["holding"],
+                            [tuple(p) for p in i["objects"]]) == r["goal"]
         assert r["plan"][-1] == "done"
 
 
