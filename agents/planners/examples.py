@@ -36,21 +36,32 @@ def load_bank(world: str = "kitchen") -> list[dict]:
         return [json.loads(line) for line in f if line.strip()]
 
 
+def retrieval_key(instruction: str, mask: bool) -> str:
+    """The text a request is retrieved by: itself, or (``mask``) with the objects it names masked, so that the
+    nearest examples are requests of the same kind ('find the item') rather than about the same object."""
+    if not mask:
+        return instruction
+    from agents.planners.mentions import request_mentions
+
+    return request_mentions(instruction).masked()
+
+
 class ExampleBank:
-    def __init__(self, rows: list[dict], embedder, k: int = 8):
-        self.rows, self.embedder, self.k = rows, embedder, k
+    def __init__(self, rows: list[dict], embedder, k: int = 8, mask: bool = False):
+        self.rows, self.embedder, self.k, self.mask = rows, embedder, k, mask
         self._emb: np.ndarray | None = None
 
     @property
     def embeddings(self) -> np.ndarray:
         with _LOCK:
             if self._emb is None:
-                self._emb = np.asarray(self.embedder.embed([r["instruction"] for r in self.rows]), dtype=np.float32)
+                texts = [retrieval_key(r["instruction"], self.mask) for r in self.rows]
+                self._emb = np.asarray(self.embedder.embed(texts), dtype=np.float32)
         return self._emb
 
     def nearest(self, instruction: str, k: int | None = None) -> list[dict]:
         """The k most similar examples, least similar first."""
-        q = np.asarray(self.embedder.embed([instruction]), dtype=np.float32)[0]
+        q = np.asarray(self.embedder.embed([retrieval_key(instruction, self.mask)]), dtype=np.float32)[0]
         sims = self.embeddings @ q
         top = np.argsort(-sims, kind="stable")[: k or self.k]
         return [self.rows[i] for i in top[::-1]]
@@ -77,20 +88,20 @@ def _bank(world: str) -> tuple[dict, ...]:
     return tuple(load_bank(world))
 
 
-def example_bank(world: str = "kitchen", k: int = 8, embedder=None) -> ExampleBank:
+def example_bank(world: str = "kitchen", k: int = 8, embedder=None, mask: bool = False) -> ExampleBank:
     """The world's bank with the process's cached MiniLM (its embeddings are computed once per process)."""
     from agents.runtime import get_embedder
 
-    key = (world, id(embedder))
+    key = (world, id(embedder), mask)
     with _LOCK:
         cached = _CACHE.get(key)
     if cached is None:
-        cached = ExampleBank(list(_bank(world)), embedder or get_embedder(), k)
+        cached = ExampleBank(list(_bank(world)), embedder or get_embedder(), k, mask)
         with _LOCK:
             _CACHE[key] = cached
     if cached.k == k:
         return cached
-    bank = ExampleBank(cached.rows, cached.embedder, k)
+    bank = ExampleBank(cached.rows, cached.embedder, k, mask)
     bank._emb = cached.embeddings
     return bank
 

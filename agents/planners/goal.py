@@ -53,7 +53,7 @@ class GoalChooser:
 
     def __init__(self, llm, norm: str = "mean", beam: int = 2, depth: int = 3, propose: int = 12,
                  shortlist: int = 48, atoms: list[GoalAtom] | None = None, embedder=None, votes=None,
-                 vote_weight: float = 1.0, extend: str = "whole", mentions: str = "none"):
+                 vote_weight: float = 1.0, extend: str = "whole", mentions: str = "none", rank: str = "first"):
         self.scorer = OptionScorer(llm, norm)
         self.beam, self.depth, self.propose, self.shortlist = beam, depth, propose, shortlist
         self.atoms = atoms if atoms is not None else goal_atoms()
@@ -63,6 +63,7 @@ class GoalChooser:
         self.votes, self.vote_weight = votes, vote_weight  # agents.planners.goal_prior.FormVotes, or None
         self.extend = extend  # whole: " and <predicate>" vs "."; first: " and" vs ".", then the predicate
         self.mentions = mentions  # none | constrain: candidates checked against what the request names
+        self.rank = rank  # first: first predicate's calibrated score, then margins; whole: per-word mean of it all
 
     def candidates(self, instruction: str) -> list[GoalAtom]:
         if not self.shortlist or self.shortlist >= len(self.atoms) or self.embedder is None:
@@ -97,7 +98,12 @@ class GoalChooser:
         proposals = [atoms[i] for i in order[: self.propose]]
         proposals += [a for a in atoms if a.kind == "drawer" and a not in proposals]
         # a beam entry: (chain, summed log-prob, calibrated score of its first predicate, summed margins)
-        beams = [([atoms[i]], float(lp1[i]), float(s1[i]), 0.0) for i in order[: self.beam]]
+        starts = list(order[: self.beam])
+        if need:  # and the best predicate about something the request asks for, if none of those is
+            about = [i for i in order if _subject(atoms[i]) in need]
+            if about and about[0] not in starts:
+                starts.append(about[0])
+        beams = [([atoms[i]], float(lp1[i]), float(s1[i]), 0.0) for i in starts]
         complete: list[tuple[list[GoalAtom], float, float, float]] = []
         depth = max(self.depth, len(need) + 1) if need else self.depth
         for d in range(1, depth + 1):
@@ -139,7 +145,10 @@ class GoalChooser:
         # conjunctions would favour long goals whose later words are easy to predict.
         texts = [sentence_of(c) + END for c, *_ in complete]
         lp = np.array([v for _, v, _, _ in complete])
-        keys = [(first, m) for _, _, first, m in complete]
+        if self.rank == "whole":  # the whole goal's log-prob per word (with its final period)
+            keys = [(float(v) / n_words(t), 0.0) for t, v in zip(texts, lp)]
+        else:
+            keys = [(first, m) for _, _, first, m in complete]
         ranked = sorted(range(len(complete)), key=lambda i: (-keys[i][0], -keys[i][1]))
         best = ranked[0]
         return GoalChoice(texts[best], combine(complete[best][0]), float(keys[best][0] + keys[best][1]),
@@ -189,6 +198,8 @@ class GoalPlanner(Planner):
         vote_weight: float = 1.0
         extend: str = "whole"  # whole | first (see GoalChooser)
         mentions: str = "none"  # none | constrain: goals about what the request names, all of it (mentions.py)
+        retrieve: str = "text"  # text | masked: examples retrieved by the request with its objects masked
+        rank: str = "first"  # first | whole (see GoalChooser)
 
     @classmethod
     def options_from(cls, config):
@@ -207,7 +218,7 @@ class GoalPlanner(Planner):
 
             self._embedder = get_embedder()
         self.goal_prompt = load_prompt("goal_kitchen")  # the world's step-wise prompt is not used here
-        self.examples = example_bank_for(o.examples, o.k, self._embedder)
+        self.examples = example_bank_for(o.examples, o.k, self._embedder, mask=o.retrieve == "masked")
         votes = None
         if o.votes == "examples":
             from agents.planners.examples import example_bank
@@ -217,7 +228,7 @@ class GoalPlanner(Planner):
             votes = FormVotes(example_bank("kitchen", k=o.k, embedder=self._embedder), _table(_atoms()))
         self.chooser = GoalChooser(llm, norm=o.score_norm, beam=o.beam, depth=o.depth, shortlist=o.shortlist,
                                    embedder=self._embedder, votes=votes, vote_weight=o.vote_weight,
-                                   extend=o.extend, mentions=o.mentions)
+                                   extend=o.extend, mentions=o.mentions, rank=o.rank)
         self.choice: GoalChoice | None = None
         self.visited: list[str] = []
 

@@ -57,6 +57,7 @@ CLAUSE_BREAKS = (",", ";", ".", " and ", " then ", "?", "!")
 class Mention:
     spec: str  # an object name or class:NAME
     start: int
+    end: int
     negated: bool = False
     count: int | None = None
     incidental: bool = False  # said in a statement ('i spilled water'), not in what is asked for
@@ -67,6 +68,24 @@ class Mentions:
     positive: list[Mention] = field(default_factory=list)
     negative: list[str] = field(default_factory=list)
     count: int | None = None
+    spans: list[tuple[int, int, str]] = field(default_factory=list)  # every mention, in the normalised text
+    text: str = ""
+
+    def masked(self, word: str = "the item") -> str:
+        """The request with every named object replaced by ``word`` (classes kept): what it asks, not of what --
+        the key for retrieving examples of the same kind of request."""
+        out, last = [], 0
+        for s, e, spec in self.spans:
+            if spec.startswith("class:"):
+                continue
+            head = self.text[last:s]
+            for det in ("the ", "a ", "an ", "some ", "that ", "this "):
+                if head.endswith(det):
+                    head = head[: -len(det)]
+                    break
+            out += [head, word]
+            last = e
+        return "".join(out) + self.text[last:]
 
     @property
     def specs(self) -> list[str]:
@@ -160,9 +179,9 @@ def request_mentions(instruction: str) -> Mentions:
             if any(taken[s:e]):
                 continue
             taken[s:e] = [True] * (e - s)
-            found.append(Mention(spec, s, _negated(text, s), _count_before(text, s, e), _incidental(text, s)))
+            found.append(Mention(spec, s, e, _negated(text, s), _count_before(text, s, e), _incidental(text, s)))
     found.sort(key=lambda m: m.start)
-    out = Mentions()
+    out = Mentions(spans=[(m.start, m.end, m.spec) for m in found], text=text)
     for m in found:
         if m.negated:
             if m.spec not in out.negative:

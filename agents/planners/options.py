@@ -10,7 +10,8 @@ from compose.errors import InvalidInputError
 # key -> allowed values (None: a whole number >= 0), for Options fields typed plainly as str or int
 KNOBS = {"score_norm": ("sum", "mean", "pmi"), "examples": ("fixed", "retrieved"), "k": None, "beam": None,
          "depth": None, "shortlist": None, "votes": ("none", "examples"),
-         "extend": ("whole", "first"), "mentions": ("none", "constrain")}
+         "extend": ("whole", "first"), "mentions": ("none", "constrain"),
+         "retrieve": ("text", "masked"), "rank": ("first", "whole")}
 CONSTRAINTS = {key: ({"choices": allowed} if allowed is not None else {"min": 0}) for key, allowed in KNOBS.items()}
 
 
@@ -49,11 +50,11 @@ def planner_option_classes() -> list[tuple[type, dict]]:
     return out
 
 
-def example_bank_for(examples: str, k: int, embedder, world: str = "kitchen"):
+def example_bank_for(examples: str, k: int, embedder, world: str = "kitchen", mask: bool = False):
     if examples != "retrieved":
         return None
     if k < 1:
         raise InvalidInputError(f"--set k={k}: at least one example")
     from agents.planners.examples import example_bank
 
-    return example_bank(world, k=k, embedder=embedder)
+    return example_bank(world, k=k, embedder=embedder, mask=mask)

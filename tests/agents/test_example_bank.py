@@ -79,3 +79,17 @@ def test_retrieval_orders_most_similar_last():
     assert near[-1]["instruction"] == "apple to the trash" and len(near) == 2
     assert bank.prompt_for("apple", "Header line\nrest").startswith("Header line\n\n")
     assert "Human: apple to the trash\nRobot: 1. done." in bank.dialog_for("apple trash", "intro1\nintro2\nx\n")
+
+
+def test_masked_retrieval_finds_the_same_kind_of_request_not_the_same_object():
+    class Bag:
+        vocab = ["find", "bring", "apple", "sponge", "item"]
+
+        def embed(self, texts):
+            v = np.array([[t.split().count(w) for w in self.vocab] for t in texts], dtype=float) + 1e-3
+            return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+    rows = [{"instruction": t, "scene": "s", "goal_sentence": "g.", "plan": ["done"]}
+            for t in ("bring the apple", "find the sponge")]
+    assert ExampleBank(rows, Bag(), k=1).nearest("find the apple")[0]["instruction"] == "bring the apple"
+    assert ExampleBank(rows, Bag(), k=1, mask=True).nearest("find the apple")[0]["instruction"] == "find the sponge"
