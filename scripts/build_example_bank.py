@@ -293,7 +293,8 @@ EVALUATION_FILES = frozenset({"saycan_101.jsonl"})
 # bank texts the overlap test (tests/agents/test_example_bank.py, every shipped file) flagged as near copies of
 # an instruction the builder does not read: dropped, never rewritten towards it (the test prints counts only;
 # these are our own generated texts)
-FLAGGED_BY_OVERLAP_TEST = frozenset({"pick the coke can up please", "keep the coke can in the gripper until further notice"})
+FLAGGED_BY_OVERLAP_TEST = frozenset({"pick the coke can up please",
+                                     "keep the coke can in the gripper until further notice"})
 
 
 def own_dev_instructions() -> list[str]:

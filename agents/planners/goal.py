@@ -20,8 +20,8 @@ import numpy as np
 
 from agents.planners.base import Decision, Planner, StepContext, register_planner
 from agents.planners.goal_prior import form_bonus, length_bonus
-from agents.planners.goal_grammar import (AND, END, GoalAtom, atom_table, combine, goal_atoms, resolve_near,
-                                          sentence_of)
+from agents.planners.goal_grammar import (AND, END, GoalAtom, atom_subject, atom_table, combine, goal_atoms,
+                                          resolve_near, sentence_of)
 from agents.planners.scene import kitchen_scene_text
 from agents.planners.norms import OptionScorer, n_words
 from compose.errors import InvalidInputError
@@ -166,8 +166,6 @@ def _atom_embeddings(embedder, sentences: tuple[str, ...]) -> np.ndarray:
 
 
 def _subject(atom: GoalAtom) -> str | None:
-    from agents.planners.goal_grammar import atom_subject
-
     return atom_subject(atom)[0]
 
 
@@ -189,7 +187,7 @@ class GoalPlanner(Planner):
     @dataclass(frozen=True)
     class Options:
         score_norm: str = "mean"
-        examples: str = "fixed"  # fixed: compose/prompts/goal_kitchen.txt; retrieved: the example bank's k nearest
+        examples: str = "retrieved"  # retrieved: the example bank's k nearest; fixed: compose/prompts/goal_kitchen.txt
         k: int = 8
         beam: int = 2
         depth: int = 3
@@ -197,9 +195,9 @@ class GoalPlanner(Planner):
         votes: str = "none"  # none | examples: the nearest bank examples vote on the goal's form (goal_prior)
         vote_weight: float = 1.0
         extend: str = "whole"  # whole | first (see GoalChooser)
-        mentions: str = "none"  # none | constrain: goals about what the request names, all of it (mentions.py)
-        retrieve: str = "text"  # text | masked: examples retrieved by the request with its objects masked
-        rank: str = "first"  # first | whole (see GoalChooser)
+        mentions: str = "constrain"  # constrain | none: goals about what the request names, all of it (mentions.py)
+        retrieve: str = "masked"  # masked | text: examples retrieved by the request with its objects masked
+        rank: str = "whole"  # whole | first (see GoalChooser)
 
     @classmethod
     def options_from(cls, config):

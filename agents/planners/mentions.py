@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from agents.planners.goal_grammar import atom_subject
 from envs.kitchen.vocab import CLASSES, OBJECTS
 
 # words for the kitchen's objects beyond their names (singular; plurals are derived)
@@ -30,7 +31,8 @@ OBJECT_WORDS: dict[str, tuple[str, ...]] = {
     "water bottle": ("water", "bottle of water", "h2o", "bottled water", "water bottle"),
     "energy bar": ("protein bar", "granola bar", "snack bar", "energy bar"),
     "jalapeno chips": ("jalapeno", "spicy chips", "jalapeño chips", "jalapeno crisps"),
-    "multigrain chips": ("multigrain", "whole grain chips", "wholegrain chips", "multi-grain chips", "multi grain chips", "multigrain crisps"),
+    "multigrain chips": ("multigrain", "whole grain chips", "wholegrain chips", "multi-grain chips",
+                         "multi grain chips", "multigrain crisps"),
     "rice chips": ("rice crisps", "rice chip"),
     "sea salt chips": ("sea salt", "salted chips", "salty chips", "sea-salt chips", "sea salt crisps"),
     "sponge": ("sponge", "scrubber", "scrub sponge"),
@@ -208,8 +210,6 @@ def allowed(atom, m: Mentions, known: set[str] | None) -> bool:
     """May a goal of the request contain this predicate? Its subject must be one the request names (or, when it
     names none, a class or an object the robot has seen or holds); a ruled-out object is never brought or held;
     a count only where one was said, for what it was said of; 'other than X' only where X was ruled out."""
-    from agents.planners.goal_grammar import atom_subject
-
     subject, excluded = atom_subject(atom)
     if subject is None:
         return True
@@ -229,6 +229,4 @@ def allowed(atom, m: Mentions, known: set[str] | None) -> bool:
 
 
 def covered(chain, m: Mentions) -> set[str]:
-    from agents.planners.goal_grammar import atom_subject
-
     return {atom_subject(a)[0] for a in chain} & set(m.required())

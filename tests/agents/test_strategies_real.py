@@ -42,3 +42,23 @@ def test_grounded_mode_runs_with_scene_and_guard(norm):
     plan = rec["plan"]
     assert max(plan.count(s) for s in set(plan)) <= 3, plan
     assert all(step["top"] for step in rec["steps"])
+
+
+def test_goal_mode_defaults_name_every_object_asked_for():
+    """The default goal knobs (retrieved by the masked request, mentions checked) on the real model: a two-object
+    request gets a goal about both objects, a 'find' request a place to go to."""
+    from agents.kitchen_episode import run_episode
+    from agents.planners.goal import GoalPlanner
+    from agents.planners.kitchen_search import goal_specs
+
+    assert (GoalPlanner.Options().mentions, GoalPlanner.Options().examples) == ("constrain", "retrieved")
+    two = {"id": "t-two", "world": "kitchen", "instruction": "bring me the apple and the sponge",
+           "init": {"robot": "user", "holding": None, "drawer_open": False,
+                    "objects": [["sponge", "far counter"], ["apple", "table"], ["tea", "table"]]},
+           "goal": {"all": [{"at": ["apple", "user"]}, {"at": ["sponge", "user"]}]}}
+    cfg = EpisodeConfig(mode="goal", render=False, max_steps=1)
+    first = run_episode(two, cfg, 0)["steps"][0]["extras"]
+    assert {s for s, _, _ in goal_specs(first["goal"])} >= {"apple", "sponge"}, first["goal_sentence"]
+    find = dict(two, id="t-find", instruction="find the sponge", goal={"robot_at": "far counter"})
+    first = run_episode(find, cfg, 0)["steps"][0]["extras"]
+    assert "robot_at" in first["resolved_goal"], first["goal_sentence"]
