@@ -20,6 +20,7 @@ import numpy as np
 
 from agents.planners.base import Decision, Planner, StepContext, register_planner
 from agents.planners.goal_prior import form_bonus, length_bonus
+from agents.planners.mentions import allowed, covered, request_mentions
 from agents.planners.goal_grammar import (AND, END, GoalAtom, atom_subject, atom_table, combine, goal_atoms,
                                           resolve_near, sentence_of)
 from agents.planners.scene import kitchen_scene_text
@@ -80,8 +81,6 @@ class GoalChooser:
         null_ctx = prompt + request_block(scene, "") + " " if self.scorer.norm == "pmi" else None
         men, need = None, set()
         if self.mentions == "constrain":
-            from agents.planners.mentions import allowed, covered, request_mentions
-
             men = request_mentions(instruction)
             need = set(men.required())
             atoms = [a for a in self.atoms if allowed(a, men, known)]
@@ -109,11 +108,8 @@ class GoalChooser:
         for d in range(1, depth + 1):
             grown: list[tuple[float, list[GoalAtom], float, float, float]] = []
             for chain, lp, first, margins in beams:
-                ext = [q for q in proposals if q not in chain and not _clash(chain, q)] if d < depth else []
                 missing = need - covered(chain, men) if men is not None else set()
-                if men is not None:  # name what is still unnamed; once all is named, only 'go to' / the drawer
-                    ext = [q for q in (atoms if missing else proposals) if q not in chain and not _clash(chain, q)
-                           and (_subject(q) in missing if missing else _subject(q) is None)] if d < depth else []
+                ext = _extensions(chain, atoms, proposals, men, missing) if d < depth else []
                 first_tok = self.extend == "first"
                 opts = [END] + ([AND.rstrip()] if first_tok else []) + [AND + q.sentence for q in ext]
                 lps = self.scorer.raw(ctx + sentence_of(chain), opts)
@@ -140,9 +136,10 @@ class GoalChooser:
                 break
         if not complete:  # nothing named everything the request asks for: the best first predicates stand alone
             complete = [([atoms[i]], float(lp1[i]), float(s1[i]), 0.0) for i in order[: self.beam]]
-        # Rank: the calibrated score of the first predicate decides; among goals that start alike, the one whose
-        # every extension beat ending the sentence (the largest summed margin) wins. A per-word mean over whole
-        # conjunctions would favour long goals whose later words are easy to predict.
+        # Rank (rank=first): the calibrated score of the first predicate decides; among goals that start alike, the
+        # one whose every extension beat ending the sentence (the largest summed margin) wins. rank=whole: the
+        # whole goal's per-word mean, fair once the mentions check fixes how many predicates a goal has (without
+        # it, long goals whose later words are easy to predict would win).
         texts = [sentence_of(c) + END for c, *_ in complete]
         lp = np.array([v for _, v, _, _ in complete])
         if self.rank == "whole":  # the whole goal's log-prob per word (with its final period)
@@ -163,6 +160,16 @@ def _atom_embeddings(embedder, sentences: tuple[str, ...]) -> np.ndarray:
     if key not in _ATOM_EMB:
         _ATOM_EMB[key] = np.asarray(embedder.embed(list(sentences)), dtype=np.float32)
     return _ATOM_EMB[key]
+
+
+def _extensions(chain, atoms, proposals, men, missing) -> list[GoalAtom]:
+    """Predicates that may follow ``chain``: unchecked, any proposal that does not clash; checked (``men``), a
+    predicate about something still missing, or -- once all is named -- only 'go to' / the drawer."""
+    if men is None:
+        return [q for q in proposals if q not in chain and not _clash(chain, q)]
+    pool = atoms if missing else proposals
+    return [q for q in pool if q not in chain and not _clash(chain, q)
+            and (_subject(q) in missing if missing else _subject(q) is None)]
 
 
 def _subject(atom: GoalAtom) -> str | None:
