@@ -7,6 +7,8 @@ agents.pages.report), and prints the summary table. Every task line is validated
 """
 from __future__ import annotations
 
+import dataclasses
+
 import signal
 import sys
 
@@ -53,6 +55,8 @@ def run_benchmark(config: BenchConfig) -> dict:
     if not specs:
         raise InvalidInputError(f"no task matches --family {', '.join(config.families)}; "
                                 f"families: {', '.join(sorted({t.family or '(none)' for t in tasks}))}")
+    if not config.modes:  # no --mode: each world's default, as make_specs chose them
+        config = dataclasses.replace(config, modes=tuple(dict.fromkeys(s.mode for s in specs)))
     config = check_runners({s.task["world"] for s in specs}, config)
     output_dir(config.out, "--out")
     with OutputLock(config.out):

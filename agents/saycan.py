@@ -33,7 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument("--init", help="start state as JSON or @FILE (default: a kitchen scene where the task makes sense)")
     src.add_argument("--goal", help="goal predicate as JSON or @FILE, checked on the simulator's final state")
     p.add_argument("--world", default=WORLD_CHOICES[0], choices=WORLD_CHOICES)
-    p.add_argument("--mode", default="saycan", choices=PLANNERS.names())
+    p.add_argument("--mode", default=None, choices=PLANNERS.names(),
+                   help="planner strategy (default: the world's own -- goal for the kitchen, saycan for the tabletop)")
     p.add_argument("--perception", default="segmentation", choices=("segmentation", "learned"),
                    help="kitchen: name objects by the simulator (segmentation, default) or by the learned recogniser "
                         "(EfficientNet-Lite0 + trained head on segment crops)")
@@ -133,6 +134,9 @@ def knob_pairs(args) -> tuple[tuple[str, object], ...]:
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
+    defaulted = args.mode is None
+    if defaulted:
+        args.mode = WORLDS.get(args.world).default_mode
     from rich.console import Console
 
     from agents.display import plot_episode, step_table
@@ -141,6 +145,8 @@ def main(argv=None) -> int:
     console = Console(stderr=False)
     preflight(args)
     task = resolve_task(args)
+    if defaulted and task["world"] != args.world:  # a task file's line of another world: that world's default
+        args.mode = WORLDS.get(task["world"]).default_mode
     plan = tuple(s.strip() for s in args.plan.split(";")) if args.plan else None
     extra = knob_pairs(args)
     config = EpisodeConfig(mode=args.mode, llm=llm_config(args), max_steps=args.max_steps,

@@ -1,6 +1,7 @@
 """Speech benchmark: kitchen instructions synthesised with espeak-ng (voices x speeds), transcribed by each bundled
-Whisper model with and without the vocabulary prompt; word error rate per configuration, and (``--plan``) the share of
-transcripts whose first SayCan skill equals the one planned from the text itself.
+Whisper model without and with the vocabulary prompt, and with the prompt plus vocabulary biasing (``prompt=yes+bias``:
+the transcript rescored towards the kitchen's words); word error rate per configuration, and (``--plan``) the share of
+transcripts whose first planned skill equals the one planned from the text itself.
 
     python -m agents.speech_bench [--tasks data/tasks/kitchen_dev.jsonl] [--limit 48] [--models tiny.en,base]
                                   [--voices en-us,en-gb] [--speeds 130,175] [--plan] [--json FILE]
@@ -9,7 +10,7 @@ Instructions: a fixed seeded subset (``--limit``, ``--subset-seed``; ``--limit 0
 never SayCan-101. WER: word-level Levenshtein distance / reference words, after lower-casing, dropping punctuation and
 writing both sides in spoken form (digits 0-10 as words, "u"/"pls" as "you"/"please": what espeak-ng says); the
 WER against the text as written is reported too (``wer_written``). Synthesised audio and transcripts are cached (``SOCRATIC_CACHE``/speech or ``--cache``), so a rerun
-only computes what is new. First-skill agreement: the default planner (SayCan: SmolLM2 + affordances, one step, in
+only computes what is new. First-skill agreement: the kitchen's default planner (``--mode``; SmolLM2, one step, in
 the task's own start state) on the normalised transcript vs on the normalised text (lower case, no punctuation, so
 that both sides are written alike).
 """
@@ -123,22 +124,28 @@ def audio_file(cache: Path, text: str, voice: str, speed: int) -> Path:
     return path
 
 
-def config_name(model: str, prompt: bool) -> str:
-    return f"{model} prompt={'yes' if prompt else 'no'}"
+def config_name(model: str, prompt) -> str:
+    """'base prompt=yes': prompt False (none), True (the vocabulary prompt) or "bias" (the prompt, then the
+    transcript rescored towards the kitchen's words: agents.pipelines.speech.bias_transcript)."""
+    return f"{model} prompt={'yes+bias' if prompt == 'bias' else 'yes' if prompt else 'no'}"
 
 
 def run(voices, speeds, limit: int, plan: bool, progress: bool = True, tasks: str = DEFAULT_TASKS,
-        models=("tiny.en", "base"), subset_seed: int = 0, cache: Path | None = None, plan_all: bool = False) -> dict:
+        models=("tiny.en", "base"), subset_seed: int = 0, cache: Path | None = None, plan_all: bool = False,
+        bias: bool = True, mode: str | None = None, bias_weight: float | None = None) -> dict:
     from tqdm import tqdm
 
-    from agents.pipelines.speech import kitchen_vocabulary_hint
-    from compose.tools.asr import AudioError, WhisperASR
+    from agents.pipelines.speech import BIAS_WEIGHT, bias_transcript, kitchen_vocabulary_hint
+    from compose.tools.asr import AudioError, WhisperASR, load_audio
 
     chosen = load_tasks(tasks, limit, subset_seed)
     cache = Path(cache) if cache else default_cache()
     cache.mkdir(parents=True, exist_ok=True)
     transcripts = _JsonCache(cache / "transcripts.jsonl")
     hint = kitchen_vocabulary_hint()
+    hint_key = hashlib.sha1(hint.encode()).hexdigest()[:8]
+    weight = BIAS_WEIGHT if bias_weight is None else bias_weight
+    prompts = (False, True) + (("bias",) if bias else ())
     jobs = [(t, v, s) for t in chosen for v in voices for s in speeds]
     wavs = {(t["instruction"], v, s): audio_file(cache, t["instruction"], v, s)
             for t, v, s in tqdm(jobs, desc="synthesise", disable=not progress)}
@@ -154,21 +161,32 @@ def run(voices, speeds, limit: int, plan: bool, progress: bool = True, tasks: st
 
         for task, voice, speed in tqdm(jobs, desc=f"transcribe ({model})", disable=not progress):
             wav = wavs[(task["instruction"], voice, speed)]
-            for prompt in (False, True):
-                hyp = transcripts.get(f"{model}|{int(prompt)}|{wav.name}|{hashlib.sha1(hint.encode()).hexdigest()[:8]}",
-                                      lambda: hear(wav, prompt))
+            heard = {}
+            for prompt in prompts:
+                if prompt == "bias":  # the prompted transcript, rescored towards the kitchen's words
+                    hyp = transcripts.get(f"{model}|bias{weight:g}|{wav.name}|{hint_key}",
+                                          lambda: bias_transcript(asr, load_audio(wav), heard[True], hint,
+                                                                  weight=weight) if heard[True] else "")
+                else:
+                    hyp = transcripts.get(f"{model}|{int(prompt)}|{wav.name}|{hint_key}", lambda: hear(wav, prompt))
+                heard[prompt] = hyp
                 e, n = wer(task["instruction"], hyp, spoken=True)
                 rows.append({"task": task["id"], "text": task["instruction"], "model": model, "voice": voice,
                              "speed": speed, "prompt": prompt, "transcript": hyp, "edits": e, "words": n,
                              "edits_written": wer(task["instruction"], hyp)[0]})
     out = {"tasks": tasks, "instructions": len(chosen), "subset_seed": subset_seed, "voices": list(voices),
-           "speeds": list(speeds), "models": list(models), "wer": _wer_table(rows, ("model", "prompt")),
+           "speeds": list(speeds), "models": list(models), "bias_weight": weight if bias else None,
+           "wer": _wer_table(rows, ("model", "prompt")),
            "wer_written": _wer_table(rows, ("model", "prompt"), "edits_written"),
            "wer_detail": _wer_table(rows, ("model", "prompt", "voice", "speed"))}
     out["best"] = min(out["wer"], key=lambda c: out["wer"][c])  # the lowest-WER configuration
     if plan:  # planning costs seconds per distinct transcript: the best configuration only, unless plan_all
+        from envs.worlds import WORLDS
+
+        out["planner"] = mode or WORLDS.get("kitchen").default_mode
         sel = [r for r in rows if plan_all or config_name(r["model"], r["prompt"]) == out["best"]]
-        out["first_skill"] = first_skill_agreement(sel, {t["id"]: t for t in chosen}, cache, progress)
+        out["first_skill"] = first_skill_agreement(sel, {t["id"]: t for t in chosen}, cache, progress,
+                                                   mode=out["planner"])
     out["rows"] = rows
     return out
 
@@ -183,7 +201,7 @@ def _wer_table(rows, keys, edits: str = "edits") -> dict:
     return {k: round(e / n, 4) for k, (e, n) in acc.items()}
 
 
-def first_skill_agreement(rows, tasks: dict, cache: Path, progress: bool = True) -> dict:
+def first_skill_agreement(rows, tasks: dict, cache: Path, progress: bool = True, mode: str | None = None) -> dict:
     """Per model/prompt: share of transcripts whose first planned skill (default SayCan planner, one step, in the
     task's start state) equals the one planned from the text. Plans are cached on disk by (task, normalised text)."""
     from tqdm import tqdm
@@ -191,6 +209,9 @@ def first_skill_agreement(rows, tasks: dict, cache: Path, progress: bool = True)
     from agents.config import EpisodeConfig
     from agents.kitchen_episode import run_episode
 
+    from envs.worlds import WORLDS
+
+    mode = mode or WORLDS.get("kitchen").default_mode
     plans = _JsonCache(cache / "first_skills.jsonl")
 
     def first(task_id: str, text: str) -> str:
@@ -202,10 +223,10 @@ def first_skill_agreement(rows, tasks: dict, cache: Path, progress: bool = True)
             task = {"id": "speech", "world": "kitchen", "instruction": text}
             if tasks[task_id].get("init"):
                 task["init"] = tasks[task_id]["init"]
-            rec = run_episode(task, EpisodeConfig(render=False, max_steps=1), seed=0)
+            rec = run_episode(task, EpisodeConfig(mode=mode, render=False, max_steps=1), seed=0)
             return rec["plan"][0] if rec["plan"] else ""
 
-        return plans.get(f"{task_id}|{text}", compute)
+        return plans.get(f"{mode}|{task_id}|{text}", compute)
 
     agree: dict[str, list[int]] = {}
     for r in tqdm(rows, desc="first planned skill", disable=not progress):
@@ -232,6 +253,12 @@ def _main(argv) -> int:
     ap.add_argument("--plan", action="store_true",
                     help="also measure first-skill agreement (runs the SayCan planner) for the lowest-WER configuration")
     ap.add_argument("--plan-all", action="store_true", help="with --plan: for every model/prompt configuration")
+    ap.add_argument("--no-bias", action="store_true",
+                    help="skip the vocabulary-biased configuration (prompt=yes+bias: Whisper's transcript rescored "
+                         "towards the kitchen's words)")
+    ap.add_argument("--bias-weight", type=float, default=None, help="nats per kitchen name (default: the pipeline's)")
+    ap.add_argument("--mode", default=None, help="planner of the first-skill agreement (default: the kitchen's default "
+                                                 "mode)")
     ap.add_argument("--json", help="write the full result here")
     args = ap.parse_args(argv)
     try:
@@ -240,12 +267,16 @@ def _main(argv) -> int:
         raise InvalidInputError(f"--speeds must be integers, got {args.speeds!r}") from None
     from compose.tools.whisper_models import WHISPER_MODELS
 
+    if args.mode is not None:
+        from agents.planners import PLANNERS
+
+        PLANNERS.get(args.mode)  # unknown name -> error listing the known ones
     models = [m for m in args.models.split(",") if m]
     for m in models:
         WHISPER_MODELS.get(m)  # unknown name -> error listing the bundled ones
     res = run([v for v in args.voices.split(",") if v], speeds, args.limit, args.plan, tasks=args.tasks,
               models=models, subset_seed=args.subset_seed, cache=args.cache,
-              plan_all=args.plan_all)
+              plan_all=args.plan_all, bias=not args.no_bias, mode=args.mode, bias_weight=args.bias_weight)
     print(json.dumps({k: v for k, v in res.items() if k not in ("rows", "wer_detail")}, indent=1))
     if args.json:
         Path(args.json).write_text(json.dumps(res, indent=1))

@@ -46,6 +46,9 @@ class WorldSpec:
     # agents.replay verifies a whole trajectory with (issue 14)
     trajectory_rerun: str | None = None
     step_action: str = "skill"  # the key under which a record's step holds its action ("action" for navigation moves)
+    # the planner mode used when none is asked for (``agents.saycan``, ``agents.benchmark`` without --mode): the
+    # world's best configuration that keeps SayCan-101 under 15 minutes on 2 cores (docs/benchmarks.md)
+    default_mode: str = "saycan"
 
     # -- lazy access ---------------------------------------------------------------------------------------------
     def goals_module(self) -> ModuleType:

@@ -254,6 +254,8 @@ def make_example(rng: random.Random, kind: str) -> dict:
     if kind == "find":
         goal = {"robot_at": dict(map(tuple, init["objects"]))[o]}
         sentence = f"find the {o}"
+    elif kind == "down":  # said where the robot is: the grammar's 'here', resolved to the robot's place
+        sentence = f"put the {o} down here"
     else:
         sentence = goal_sentence(goal)
     validate_goal(goal)

@@ -16,7 +16,7 @@ from compose.llm import LLMConfig
 class BenchConfig:
     tasks: tuple[str, ...]
     out: str
-    modes: tuple[str, ...] = ("saycan",)
+    modes: tuple[str, ...] = ("saycan",)  # () : each task's world's default mode (WorldSpec.default_mode)
     seeds: int = 1
     llm: LLMConfig = field(default_factory=LLMConfig)
     executor: str = "serial"
@@ -60,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tasks", action="append", required=True, metavar="FILE", help="task file (repeatable)")
     p.add_argument("--mode", action="append", dest="modes", metavar="MODE",
                    help=f"planner mode: {', '.join(planner_names())}, or a world's own (e.g. navgraph's lmnav) "
-                        "(repeatable; default saycan)")
+                        "(repeatable; default: each world's own, goal for the kitchen, saycan elsewhere)")
     p.add_argument("--score-norm", choices=("sum", "mean", "pmi"), default=None,
                    help="LLM score normalisation of the goal/grounded modes (same as --set score_norm=...)")
     p.add_argument("--seeds", type=int, default=1, help="seeds per task and mode: task seed + 0 .. N-1 (default 1)")
@@ -131,7 +131,7 @@ def parse_args(argv=None) -> BenchConfig:
             extra[key] = text
     if a.score_norm:
         extra["score_norm"] = a.score_norm
-    modes = tuple(dict.fromkeys(a.modes or ["saycan"]))
+    modes = tuple(dict.fromkeys(a.modes or []))  # none given: each world's default (make_specs)
     return BenchConfig(tasks=tuple(a.tasks), out=a.out, modes=modes, seeds=a.seeds, llm=llm_config(a),
                        executor=a.executor, workers=a.workers, resume=a.resume, limit=a.limit,
                        families=tuple(a.families or ()), max_steps=a.max_steps, render=a.render,

@@ -68,8 +68,16 @@ def make_specs(tasks: list[Task], config: BenchConfig) -> list[EpisodeSpec]:
     for t in chosen:
         d = t.to_dict()
         d["task_file"] = t.where
-        specs += [EpisodeSpec(d, mode, k) for mode in config.modes for k in range(config.seeds)]
+        modes = config.modes or (default_mode(t.world),)
+        specs += [EpisodeSpec(d, mode, k) for mode in modes for k in range(config.seeds)]
     return specs
+
+
+def default_mode(world: str) -> str:
+    """The mode a task of ``world`` runs with when no --mode is given (``WorldSpec.default_mode``)."""
+    from envs.worlds import WORLDS
+
+    return WORLDS.get(world).default_mode
 
 
 def resolve_runner(world: str, config: BenchConfig):

@@ -8,7 +8,11 @@ robot's recogniser): tiny.en otherwise mishears fast synthetic speech ("bring me
 from __future__ import annotations
 
 import os
+import re
 import threading
+from functools import lru_cache
+
+import numpy as np
 
 from compose.errors import InvalidInputError
 from compose.pipelines.base import Pipeline
@@ -54,6 +58,84 @@ def known_names_note(text: str, n: int = 3) -> str | None:
     return f"the transcript {text!r} names no known object or place; closest known names: {', '.join(closest)}"
 
 
+# Vocabulary biasing (contextual biasing by rescoring): Whisper proposes, the kitchen's vocabulary tips the balance.
+# A word of the transcript may be replaced by a kitchen phrase that Whisper itself finds plausible there (its first
+# token within BIAS_FLOOR nats, at that position of the forced decoding); every such variant is scored exactly by
+# Whisper, plus BIAS_WEIGHT nats per kitchen name it contains; the best variant wins (two rounds: two words).
+# The weight was set from a handful of the speech benchmark's kitchen_dev rows (a misheard "coke" costs Whisper
+# about 1 nat), never from SayCan-101; docs/benchmarks.md reports what it does on the whole set.
+BIAS_WEIGHT = 1.5
+BIAS_FLOOR = -6.0
+BIAS_ROUNDS = 2
+BIAS_CANDIDATES = 12
+
+
+@lru_cache(maxsize=1)
+def kitchen_phrases() -> tuple[str, ...]:
+    """Words and short phrases of the kitchen: object and class words (and plurals), places, count words."""
+    from agents.planners.mentions import CLASS_WORDS, NUMBER_WORDS, OBJECT_WORDS
+    from envs.kitchen.vocab import LOCATIONS, OBJECTS
+
+    out: list[str] = []
+    for name in list(OBJECTS) + list(LOCATIONS):
+        out += [name, name.split()[0]] if name.endswith(" can") else [name]
+    for words in list(OBJECT_WORDS.values()) + list(CLASS_WORDS.values()):
+        out += [w for w in words if len(w.split()) <= 2]
+    out += [w + "s" for w in list(out) if len(w.split()) == 1 and not w.endswith("s") and w.isalpha()]
+    out += [w for w in NUMBER_WORDS if w.isalpha()]
+    seen, keep = set(), []
+    for w in out:
+        if w not in seen and re.fullmatch(r"[a-z0-9' -]+", w):
+            seen.add(w)
+            keep.append(w)
+    return tuple(keep)
+
+
+def kitchen_names_in(text: str) -> int:
+    """How many kitchen names (objects, classes, places) and counts a text says."""
+    from agents.planners.mentions import request_mentions
+    from envs.kitchen.vocab import LOCATIONS
+
+    m = request_mentions(text)
+    low = " " + re.sub(r"[^a-z0-9 ]+", " ", text.lower()) + " "
+    return len(m.spans) + sum(f" {L} " in low for L in LOCATIONS if L != "user") + sum(
+        1 for x in m.positive if x.count)
+
+
+def bias_transcript(asr: WhisperASR, audio, text: str, hint: str | None = None, weight: float = BIAS_WEIGHT,
+                    floor: float = BIAS_FLOOR, rounds: int = BIAS_ROUNDS) -> str:
+    """``text`` (Whisper's transcript of ``audio``, 16 kHz samples) with up to ``rounds`` words replaced by kitchen
+    phrases when Whisper's own log-probability plus ``weight`` per kitchen name says so ("bring me a coat" -> "bring
+    me a coke"; "bring me to sex" -> "bring me two snacks"). Unchanged when nothing beats it."""
+    phrases = list(kitchen_phrases())
+    cur = " ".join(text.split())
+    if not cur:
+        return text
+    best = asr.score(audio, [cur], initial_prompt=hint)[0] + weight * kitchen_names_in(cur)
+    for _ in range(rounds):
+        parts = cur.split()
+        lp = asr.word_logprobs(audio, cur, phrases, initial_prompt=hint)
+        options = []
+        for i, word in enumerate(parts):
+            core = re.sub(r"[^A-Za-z0-9']+$", "", word)
+            tail = word[len(core):]
+            for k in np.flatnonzero(lp[i] >= floor):
+                ph = phrases[k]
+                if ph != core.lower():
+                    new = " ".join(parts[:i] + [(ph.capitalize() if i == 0 else ph) + tail] + parts[i + 1:])
+                    options.append((float(lp[i, k]), new))
+        if not options:
+            break
+        options = [t for _, t in sorted(options, key=lambda o: -o[0])[:BIAS_CANDIDATES]]
+        totals = np.array(asr.score(audio, options, initial_prompt=hint)) + weight * np.array(
+            [kitchen_names_in(t) for t in options])
+        j = int(np.argmax(totals))
+        if totals[j] <= best + 1e-9:
+            break
+        cur, best = options[j], float(totals[j])
+    return cur
+
+
 def default_asr(model: str | None = None) -> WhisperASR:
     """The process-wide bundled Whisper model (``DEFAULT_ASR_MODEL`` unless named; each loaded once)."""
     model = model or DEFAULT_ASR_MODEL
@@ -64,23 +146,32 @@ def default_asr(model: str | None = None) -> WhisperASR:
 
 
 def transcribe_instruction(path: str | os.PathLike, asr: WhisperASR | None = None, vocabulary_hint: bool = True,
-                           model: str | None = None) -> str:
-    """The instruction spoken in an audio file, as text (what ``python -m agents.saycan --audio`` calls)."""
+                           model: str | None = None, bias: bool = True) -> str:
+    """The instruction spoken in an audio file, as text (what ``python -m agents.saycan --audio`` calls): Whisper
+    with the kitchen's vocabulary as its prompt, then (``bias``) rescored towards the kitchen's words."""
+    from compose.tools.asr import load_audio
+
     asr = asr or default_asr(model)
-    text = asr.transcribe(path, initial_prompt=kitchen_vocabulary_hint() if vocabulary_hint else None).text
-    return " ".join(text.split())
+    hint = kitchen_vocabulary_hint() if vocabulary_hint else None
+    audio = load_audio(path)
+    text = " ".join(asr.transcribe_array(audio, str(path), initial_prompt=hint).text.split())
+    if bias and asr.options.backend == "faster-whisper":
+        text = bias_transcript(asr, audio, text, hint)
+    return text
 
 
 class SpeechToPlan(Pipeline):
     """``SpeechToPlan().run("cmd.wav", init=...)`` -> {"transcript", "record"} (record: run_episode's dict)."""
 
     def __init__(self, config=None, llm=None, asr: WhisperASR | None = None, vocabulary_hint: bool = True,
-                 verbose: bool = False, stream=None):
+                 verbose: bool = False, stream=None, bias: bool = True):
         super().__init__(verbose, stream)
         from agents.config import EpisodeConfig
 
-        self.config = config or EpisodeConfig(render=False)
-        self.llm, self.asr, self.vocabulary_hint = llm, asr, vocabulary_hint
+        from envs.worlds import WORLDS
+
+        self.config = config or EpisodeConfig(mode=WORLDS.get("kitchen").default_mode, render=False)
+        self.llm, self.asr, self.vocabulary_hint, self.bias = llm, asr, vocabulary_hint, bias
 
     def run(self, audio: str | os.PathLike, init: dict | None = None, goal: dict | None = None, seed: int = 0,
             task_id: str = "speech") -> dict:
@@ -89,7 +180,7 @@ class SpeechToPlan(Pipeline):
         hint = kitchen_vocabulary_hint() if self.vocabulary_hint else None
         if hint:
             self.log("asr-prompt", hint)
-        text = transcribe_instruction(audio, self.asr, self.vocabulary_hint)
+        text = transcribe_instruction(audio, self.asr, self.vocabulary_hint, bias=self.bias)
         self.log("transcript", text)
         note = known_names_note(text)
         if note:

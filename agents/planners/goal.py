@@ -14,21 +14,23 @@ The chosen goal (sentence, JSON, score, runners-up) goes into ``Decision.extras`
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 
 from agents.planners.base import Decision, Planner, StepContext, register_planner
 from agents.planners.goal_prior import form_bonus, length_bonus
-from agents.planners.mentions import allowed, covered, request_mentions
+from agents.planners.mentions import allowed, covered, covers, request_mentions, required_places
 from agents.planners.goal_grammar import (AND, END, GoalAtom, atom_subject, atom_table, combine, goal_atoms,
-                                          resolve_near, sentence_of)
+                                          resolve_here, resolve_near, sentence_of)
 from agents.planners.scene import kitchen_scene_text
 from agents.planners.norms import OptionScorer, n_words
 from compose.errors import InvalidInputError
 
 FAIL_PENALTY = 2.0
 MAX_FAILS = 3  # a skill that failed this often in a row is not tried again
+REVISIT_PENALTY = 1.0  # per earlier visit, on going to a place again
 
 
 @dataclass
@@ -76,13 +78,14 @@ class GoalChooser:
         keep = [self.atoms[i] for i in sorted(top)]
         return keep + [a for a in self.atoms if a.kind == "drawer" and a not in keep]
 
-    def choose(self, prompt: str, scene: str, instruction: str, known: set[str] | None = None) -> GoalChoice:
+    def choose(self, prompt: str, scene: str, instruction: str, known: set[str] | None = None,
+               holding: str | None = None) -> GoalChoice:
         ctx = prompt + request_block(scene, instruction) + " "
         null_ctx = prompt + request_block(scene, "") + " " if self.scorer.norm == "pmi" else None
         men, need = None, set()
         if self.mentions == "constrain":
-            men = request_mentions(instruction)
-            need = set(men.required())
+            men = request_mentions(instruction).bind_held(holding)
+            need = set(men.required()) | set(required_places(men))
             atoms = [a for a in self.atoms if allowed(a, men, known)]
         else:
             atoms = self.candidates(instruction)
@@ -99,7 +102,7 @@ class GoalChooser:
         # a beam entry: (chain, summed log-prob, calibrated score of its first predicate, summed margins)
         starts = list(order[: self.beam])
         if need:  # and the best predicate about something the request asks for, if none of those is
-            about = [i for i in order if _subject(atoms[i]) in need]
+            about = [i for i in order if covers(atoms[i]) & need]
             if about and about[0] not in starts:
                 starts.append(about[0])
         beams = [([atoms[i]], float(lp1[i]), float(s1[i]), 0.0) for i in starts]
@@ -169,7 +172,7 @@ def _extensions(chain, atoms, proposals, men, missing) -> list[GoalAtom]:
         return [q for q in proposals if q not in chain and not _clash(chain, q)]
     pool = atoms if missing else proposals
     return [q for q in pool if q not in chain and not _clash(chain, q)
-            and (_subject(q) in missing if missing else _subject(q) is None)]
+            and (bool(covers(q) & missing) if missing else _subject(q) is None)]
 
 
 def _subject(atom: GoalAtom) -> str | None:
@@ -246,7 +249,9 @@ class GoalPlanner(Planner):
         known = {o for objs in scene.get("seen", {}).values() for o in objs} | set(scene.get("visible", []))
         if scene.get("holding"):
             known.add(scene["holding"])
-        self.choice = self.chooser.choose(prompt, kitchen_scene_text(scene), instruction, known=known)
+        choice = self.chooser.choose(prompt, kitchen_scene_text(scene), instruction, known=known,
+                                     holding=scene.get("holding"))
+        self.choice = dataclasses.replace(choice, goal=resolve_here(choice.goal, scene["location"]))
 
     def choose(self, ctx: StepContext) -> Decision:
         from agents.planners.kitchen_search import belief_from_perception, plan_to_goal
@@ -284,9 +289,14 @@ class GoalPlanner(Planner):
 
 def _failure_penalties(history, outcomes) -> dict[str, float]:
     """Every skill that failed in this episode gets a penalty that grows with each failure; after ``MAX_FAILS``
-    failures it is not planned again (the repetition guard)."""
+    failures it is not planned again (the repetition guard). Going again to a place already gone to costs
+    ``REVISIT_PENALTY`` per earlier visit, so the plan can not swing between two places (a failed grasp at one,
+    a drawer that will not open at the other) until the step limit."""
     pen: dict[str, float] = {}
     for skill, (ok, _) in zip(history, outcomes):
         if not ok:
             pen[skill] = pen.get(skill, 0.0) + FAIL_PENALTY
-    return {k: (1e6 if v >= FAIL_PENALTY * MAX_FAILS else v) for k, v in pen.items()}
+        elif skill.startswith("go to the "):
+            pen[skill] = pen.get(skill, 0.0) + REVISIT_PENALTY
+    return {k: (1e6 if v >= FAIL_PENALTY * MAX_FAILS and not k.startswith("go to the ") else v)
+            for k, v in pen.items()}

@@ -14,14 +14,15 @@ put S on the table / L                 {"at": [S, L]}
 give two/three S to the user           {"at": [S, "user"], "count": n}
 give S other than the X to the user    {"all": [{"at": [S, "user"]}, {"none_at": [X, "user"]}]}
 hold S                                 {"holding": S}
+put S down here                        {"at": [S, "here"]}: "here" is where the robot is when the goal is chosen
 find S                                 {"near": S}: resolved to {"robot_at": L} where S is (``resolve_near``)
 go to the L                            {"robot_at": L}
 open the drawer / close the drawer     {"drawer_open": true / false}
 =====================================  ===============================================
 
 S is ``the X`` for an object or a class phrase (``a drink``, ``a fruit``, ``something to clean with`` ...).
-Sentences are joined with `` and ``; a conjunction's goal is ``{"all": [...]}`` where every ``go to`` but the last
-becomes ``{"visited": [L]}`` (the robot can only end at one place).
+Sentences are joined with `` and ``; a conjunction's goal is ``{"all": [...]}`` where the ``go to`` places but the
+last become one ordered ``{"visited": [L1, L2, ...]}`` (the robot can only end at one place; 'then' keeps order).
 """
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ CLASS_PLURALS: dict[str, str] = {
 }
 NUMBERS = {2: "two", 3: "three"}
 SURFACES = ("table", "close counter", "far counter")
+HERE = "here"  # a place word of the grammar only: ``resolve_here`` makes it the robot's place
 END = "."
 AND = " and "
 
@@ -128,6 +130,16 @@ def resolve_near(goal: dict, robot: str, holding: str | None, objects, unexplore
     return {"robot_at": look[0] if look else robot}
 
 
+def resolve_here(goal: dict, robot: str) -> dict:
+    """A goal with the place "here" (a 'put S down here' sentence) made a task-file goal: "here" is ``robot``'s
+    place, fixed when the goal is chosen (the robot moving later does not move it)."""
+    if "all" in goal:
+        return {**goal, "all": [resolve_here(g, robot) for g in goal["all"]]}
+    if "at" in goal and goal["at"][1] == HERE:
+        return {**goal, "at": [goal["at"][0], robot]}
+    return goal
+
+
 def all_specs(objects=OBJECTS, classes=tuple(CLASSES)) -> list[str]:
     return list(objects) + [f"class:{c}" for c in classes]
 
@@ -141,6 +153,7 @@ def _atoms(objects: tuple[str, ...], classes: tuple[str, ...], counts: bool) -> 
             out.append(GoalAtom(_at_sentence(spec_phrase(spec), loc), {"at": [spec, loc]}, "at"))
         out.append(GoalAtom(f"hold {spec_phrase(spec)}", {"holding": spec}, "holding"))
         out.append(GoalAtom(f"find {spec_phrase(spec)}", {"near": spec}, "find"))
+        out.append(GoalAtom(f"put {spec_phrase(spec)} down here", {"at": [spec, HERE]}, "down"))
     if counts:
         for spec in specs:
             for n in NUMBERS:
@@ -190,9 +203,11 @@ def combine(atoms: list[GoalAtom]) -> dict:
         return atoms[0].goal
     parts: list[dict] = []
     goes = [i for i, a in enumerate(atoms) if a.kind == "robot_at"]
+    visits = {"visited": [atoms[i].goal["robot_at"] for i in goes[:-1]]}  # in the order said: 'then'
     for i, a in enumerate(atoms):
         if a.kind == "robot_at" and i != goes[-1]:
-            parts.append({"visited": [a.goal["robot_at"]]})
+            if i == goes[0]:
+                parts.append(visits)
         elif "all" in a.goal:
             parts.extend(a.goal["all"])
         else:
@@ -232,8 +247,12 @@ def goal_sentence(goal: dict, table: dict[str, GoalAtom] | None = None) -> str |
     if "all" in goal:
         parts = []
         for g in goal["all"]:
-            if "visited" in g and len(g["visited"]) == 1:
-                g = {"robot_at": g["visited"][0]}
+            if "visited" in g:  # one 'go to' sentence per place, in order
+                found = [by_goal.get(repr({"robot_at": L})) for L in g["visited"]]
+                if None in found:
+                    return None
+                parts.extend(found)
+                continue
             s = by_goal.get(repr(g))
             if s is None:
                 return None

@@ -2,7 +2,7 @@
 
 The search runs on a **belief** built from perception only (where the robot is, what it holds, the drawer, what it
 saw where). Objects the goal needs but the robot has not seen are hypothesised at the first place it has not
-looked at yet (``SEARCH_ORDER``); executing the plan there either finds them or shows the place holds none, and
+looked at yet (``SEARCH_ORDER``, then the trash can); executing the plan there either finds them or shows the place holds none, and
 the next replan moves the hypothesis on. A skill costs ``1 - log(affordance)`` -- the step plus its risk -- with
 the real affordance for the first step (0 there means "not now") and the calibrated table's for later ones.
 """
@@ -13,7 +13,7 @@ import itertools
 import math
 
 from envs.kitchen.layout import LOCATION_SPECS
-from envs.kitchen.goals import check_goal
+from envs.kitchen.goals import check_goal, visit_lists, visit_progress
 from envs.kitchen.state import SEARCH_ORDER, KitchenState, apply_skill
 from envs.kitchen.vocab import CLASSES, LOCATIONS, OBJECTS, article, matches
 from skills.kitchen import CALIBRATED
@@ -51,22 +51,36 @@ def goal_specs(goal: dict, positive: bool = True) -> list[tuple[str, int, bool]]
     return out
 
 
-def hypothesise(state: KitchenState, unexplored: list[str], goal: dict) -> KitchenState:
-    """Add the objects the goal needs and the robot has not seen, at the first unexplored place."""
-    order = [L for L in SEARCH_ORDER if L in unexplored and L != "user"]
+def hypothesise(state: KitchenState, unexplored: list[str], goal: dict) -> tuple[KitchenState, str | None]:
+    """(belief, place): the objects the goal needs and the robot has not seen, added at the first unexplored place
+    where they do not already satisfy the goal -- an unseen object can not count as delivered where it was only
+    imagined ("carry the orange to the close counter" must look for it, not declare it done). When every unexplored
+    place would satisfy the goal that way, the first one is used and the caller has to go and look."""
+    order = [L for L in SEARCH_ORDER + ("trash can",) if L in unexplored]  # the trash can: a last resort
     if not order:
-        return state
-    where = order[0]
-    s = state.copy()
-    for spec, n, positive in goal_specs(goal):
-        if not positive:
-            continue
-        have = [o for o, _ in s.objects if matches(o, spec)] + ([s.holding] if s.holding and matches(s.holding, spec)
-                                                              else [])
-        members = [spec] if not spec.startswith("class:") else list(CLASSES[spec[6:]])
-        for i in range(max(0, n - len(have))):
-            s.objects.append((members[i % len(members)], where))
-    return s
+        return state, None
+    specs = goal_specs(goal)
+    ruled_out = [spec for spec, _, positive in specs if not positive]
+
+    def wanted(o: str, spec: str) -> bool:  # 'a fruit but not the banana': the banana does not count as a fruit
+        return matches(o, spec) and not any(matches(o, x) for x in ruled_out if x != spec)
+
+    first = None
+    for where in order:
+        s = state.copy()
+        for spec, n, positive in specs:
+            if not positive:
+                continue
+            have = [o for o, _ in s.objects if wanted(o, spec)] + ([s.holding] if s.holding and
+                                                                 wanted(s.holding, spec) else [])
+            members = [spec] if not spec.startswith("class:") else \
+                ([o for o in CLASSES[spec[6:]] if wanted(o, spec)] or list(CLASSES[spec[6:]]))
+            for i in range(max(0, n - len(have))):
+                s.objects.append((members[i % len(members)], where))
+        if len(s.objects) == len(state.objects) or not check_goal(goal, s):
+            return s, where
+        first = first or (s, where)
+    return first
 
 
 def relevant_objects(state: KitchenState, goal: dict, limit_extra: int = 1) -> set[str]:
@@ -120,16 +134,20 @@ def plan_to_goal(state: KitchenState, goal: dict, *, unexplored=(), first_afford
     ``first_affordance(skill) -> float | None``: the real affordance of a first step (0 forbids it);
     ``penalties``: extra cost per skill text (e.g. for skills that just failed).
     """
-    belief = hypothesise(state, list(unexplored), goal)
+    belief, where = hypothesise(state, list(unexplored), goal)
     hypothetical = set(belief.objects) - set(state.objects)
+    if hypothetical and check_goal(goal, belief) and not check_goal(goal, state):
+        return [f"go to the {where}", DONE], 1.0  # the goal holds only if the imagined objects are there: look
     names = relevant_objects(belief, goal)
     track = "visited" in repr(goal)
+    visits = visit_lists(goal)  # states differ by how far along each ordered visit list they are
     skills = skill_set(names)
     penalties = penalties or {}
 
     def key(s: KitchenState):
         mine = tuple(sorted(p for p in s.objects if p[0] in names))
-        return (s.robot, s.holding, s.drawer_open, mine, frozenset(s.visited) if track else None)
+        return (s.robot, s.holding, s.drawer_open, mine,
+                tuple(visit_progress(v, s.visited) for v in visits) if track else None)
 
     if check_goal(goal, belief):
         return [DONE], 0.0

@@ -94,6 +94,14 @@ class ASRBackend(ABC):
     def transcribe(self, audio: np.ndarray, options: WhisperOptions) -> tuple[str, str, list]:
         """(text, language, segments) for 16 kHz mono float32 samples."""
 
+    def score(self, audio: np.ndarray, texts: list[str], options: WhisperOptions) -> list[float]:
+        """Exact log-probability of each text as the transcript of ``audio`` (forced decoding)."""
+        raise InvalidInputError(f"the {type(self).__name__} backend cannot score transcripts; use faster-whisper")
+
+    def word_logprobs(self, audio: np.ndarray, text: str, words: list[str], options: WhisperOptions) -> np.ndarray:
+        """[word position of ``text``, word of ``words``]: log-probability that the word starts there instead."""
+        raise InvalidInputError(f"the {type(self).__name__} backend cannot score words; use faster-whisper")
+
 
 @ASR_BACKENDS.register("faster-whisper")
 class FasterWhisperBackend(ASRBackend):
@@ -116,6 +124,55 @@ class FasterWhisperBackend(ASRBackend):
                                                condition_on_previous_text=False)
         segs = [(round(s.start, 2), round(s.end, 2), s.text.strip()) for s in segments]
         return " ".join(t for _, _, t in segs).strip(), info.language, segs
+
+    # -- forced decoding: the decoder's distribution along a given transcript (one batched pass per call)
+    def _tokenizer(self, options):
+        from faster_whisper.tokenizer import Tokenizer
+
+        return Tokenizer(self.model.hf_tokenizer, self.model.model.is_multilingual, task="transcribe",
+                         language=options.language or "en")
+
+    def _forced(self, audio, token_lists, options):
+        """Per text: log-softmax rows, row j the distribution of token j given tokens < j (the last predicts EOT)."""
+        import ctranslate2
+
+        tok = self._tokenizer(options)
+        feats = self.model.feature_extractor(audio)
+        n = self.model.feature_extractor.nb_max_frames
+        feats = np.pad(feats, ((0, 0), (0, max(0, n - feats.shape[-1]))))[:, :n][None].astype(np.float32)
+        enc = np.array(self.model.model.encode(ctranslate2.StorageView.from_array(feats), to_cpu=True))
+        head = []
+        if options.initial_prompt:
+            head = [tok.sot_prev] + tok.encode(" " + options.initial_prompt.strip())[-(self.model.max_length // 2 - 1):]
+        head += list(tok.sot_sequence) + [tok.no_timestamps]
+        prompts = [head + ids for ids in token_lists]
+        out = self.model.model.generate(ctranslate2.StorageView.from_array(np.repeat(enc, len(prompts), axis=0)),
+                                        prompts, beam_size=1, max_length=max(map(len, prompts)) + 1,
+                                        return_logits_vocab=True, suppress_blank=False)
+        rows = []
+        for ids, r in zip(token_lists, out):
+            x = np.asarray([np.asarray(v, dtype=np.float64) for v in r.logits[0][: len(ids) + 1]])
+            m = x.max(axis=1, keepdims=True)
+            rows.append(x - (m + np.log(np.exp(x - m).sum(axis=1, keepdims=True))))
+        return rows, tok
+
+    def score(self, audio, texts, options):
+        tok = self._tokenizer(options)
+        ids = [tok.encode(" " + t.strip()) for t in texts]
+        rows, tok = self._forced(audio, ids, options)
+        return [float(sum(r[j, t] for j, t in enumerate(i)) + r[len(i), tok.eot]) for i, r in zip(ids, rows)]
+
+    def word_logprobs(self, audio, text, words, options):
+        tok = self._tokenizer(options)
+        parts = text.split()
+        ids = tok.encode(" " + " ".join(parts))
+        (rows,), _ = self._forced(audio, [ids], options)
+        firsts = [tok.encode(" " + w)[0] for w in words]
+        out = np.empty((len(parts), len(words)))
+        for i in range(len(parts)):
+            j = len(tok.encode(" " + " ".join(parts[:i]))) if i else 0  # where word i starts
+            out[i] = rows[min(j, len(rows) - 1), firsts]
+        return out
 
 
 @ASR_BACKENDS.register("openai-whisper")
@@ -173,6 +230,22 @@ class WhisperASR:
             raise AudioError(f"no speech recognised in {what} ({audio.size / SAMPLE_RATE:.2f} s of audio)")
         return Transcript(text=text, language=language, duration_s=round(audio.size / SAMPLE_RATE, 3),
                           segments=tuple(segs))
+
+    def _call(self, name: str, audio: np.ndarray, initial_prompt: str | None, *args):
+        import dataclasses
+
+        self.load()
+        opts = self.options if initial_prompt is None else dataclasses.replace(self.options, initial_prompt=initial_prompt)
+        return getattr(self._backend, name)(check_audio(np.asarray(audio, dtype=np.float32)), *args, opts)
+
+    def score(self, audio: np.ndarray, texts: list[str], initial_prompt: str | None = None) -> list[float]:
+        """Exact log-probability of each text as the transcript of ``audio`` (16 kHz samples; forced decoding)."""
+        return self._call("score", audio, initial_prompt, list(texts))
+
+    def word_logprobs(self, audio: np.ndarray, text: str, words: list[str],
+                      initial_prompt: str | None = None) -> np.ndarray:
+        """[position in ``text.split()``, word]: log-probability (first token) that each word starts there."""
+        return self._call("word_logprobs", audio, initial_prompt, text, list(words))
 
 
 @dataclass(frozen=True)

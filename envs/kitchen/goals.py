@@ -178,10 +178,10 @@ def visit_progress(wanted: list[str], visited: list[str]) -> int:
     return n
 
 
-def _visit_lists(goal: Mapping) -> list[list[str]]:
+def visit_lists(goal: Mapping) -> list[list[str]]:
     if "visited" in goal:
         return [goal["visited"]]
-    return [v for g in sub_goals(goal) for v in _visit_lists(g)]
+    return [v for g in sub_goals(goal) for v in visit_lists(g)]
 
 
 # ----------------------------------------------------------------------------------------------- plans
@@ -232,7 +232,7 @@ def shortest_plan(init: Mapping, goal: Mapping, max_states: int = 200_000) -> li
                                                                          "close the drawer"]
     for o in names:
         skills += [f"find {article(o)} {o}", f"pick up the {o}", f"put down the {o}"]
-    visits = _visit_lists(goal)  # order matters: states differ by how far along each visited list they are
+    visits = visit_lists(goal)  # order matters: states differ by how far along each visited list they are
 
     def key(s: KitchenState):
         return (s.robot, s.holding, s.drawer_open, tuple(sorted(s.objects)),

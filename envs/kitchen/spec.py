@@ -15,4 +15,5 @@ WORLD = WorldSpec(
     trajectory_rerun="agents.replay_verify:rerun_kitchen",
     state_text="agents.pages.text:kitchen_state_lines",
     failure_check="agents.bench.failures:kitchen_failure",
+    default_mode="goal",
 )

@@ -42,7 +42,7 @@ def test_parse_args_into_frozen_config():
     assert cfg.ray_address == "ray://h:1"
     with pytest.raises(Exception):
         cfg.seeds = 1
-    assert parse_args(["--tasks", "a", "--out", "o"]).modes == ("saycan",)
+    assert parse_args(["--tasks", "a", "--out", "o"]).modes == ()  # none given: each world's default mode
     for bad in (["--seeds", "0"], ["--workers", "0"], ["--limit", "0"], ["--runner", "kitchen"]):
         with pytest.raises(InvalidInputError):
             parse_args(["--tasks", "a", "--out", "o", *bad])
@@ -136,7 +136,7 @@ def test_broken_episode_is_recorded_and_fatal_error_stops(tmp_path, capsys):
     rows = [base, {**base, "id": "broken", "fake_error": True}, {**base, "id": "after"}]
     tasks.write_text("".join(json.dumps(r) + "\n" for r in rows))
     out = tmp_path / "run"
-    assert run_cli(bench_args(out, tasks=tasks)) == 0
+    assert run_cli(bench_args(out, "--mode", "saycan", tasks=tasks)) == 0
     recs = {r["id"]: r for r in episodes(out)}
     assert len(recs) == 3 and recs["broken"]["error"].startswith("RuntimeError: the fake episode broke")
     assert recs["broken"]["plan_success"] is False and "error" not in recs["after"]
@@ -145,7 +145,7 @@ def test_broken_episode_is_recorded_and_fatal_error_stops(tmp_path, capsys):
     rows[1] = {**base, "id": "fatal", "fake_fatal": True}
     tasks.write_text("".join(json.dumps(r) + "\n" for r in rows))
     out2 = tmp_path / "run2"
-    assert run_cli(bench_args(out2, tasks=tasks)) == 1
+    assert run_cli(bench_args(out2, "--mode", "saycan", tasks=tasks)) == 1
     err = capsys.readouterr().err
     assert "error: stopping the benchmark: no weights for model 'fake-missing'" in err
     assert [r["id"] for r in episodes(out2)] == [base["id"]]  # what finished before is kept
@@ -180,3 +180,15 @@ def test_set_passes_world_knobs_to_every_episode(tmp_path, capsys):
         err = capsys.readouterr().err
         assert all(w in err for w in words), err
         assert not (tmp_path / "bad" / "episodes.jsonl").exists()
+
+
+def test_without_mode_each_world_runs_its_default_mode():
+    """No --mode: kitchen tasks run the kitchen's default (goal), tabletop tasks saycan (WorldSpec.default_mode)."""
+    from agents.bench.runner import make_specs
+    from envs.tasks import load_task_files
+
+    tasks = load_task_files(["data/tasks/kitchen_smoke.jsonl", "data/tasks/tabletop_dev.jsonl"])
+    specs = make_specs(tasks, parse_args(["--tasks", "x", "--out", "o"]))
+    modes = {(s.task["world"], s.mode) for s in specs}
+    assert modes == {("kitchen", "goal"), ("tabletop", "saycan")}
+    assert len(specs) == len(tasks)

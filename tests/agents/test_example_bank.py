@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from agents.planners.examples import ExampleBank, load_bank
-from agents.planners.goal_grammar import goal_of_sentence, resolve_near
+from agents.planners.goal_grammar import goal_of_sentence, resolve_here, resolve_near
 from envs.kitchen.goals import validate_goal, validate_init
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,8 +40,8 @@ def test_bank_is_large_valid_and_covers_every_kind():
         validate_init(r["init"])
         validate_goal(r["goal"])
         i = r["init"]  # a 'find' sentence's goal is where the object is in the start state
-        assert resolve_near(goal_of_sentence(r["goal_sentence"]), i["robot"], i["holding"],
-                            [tuple(p) for p in i["objects"]]) == r["goal"]
+        assert resolve_here(resolve_near(goal_of_sentence(r["goal_sentence"]), i["robot"], i["holding"],
+                                         [tuple(p) for p in i["objects"]]), i["robot"]) == r["goal"]
         assert r["plan"][-1] == "done"
 
 

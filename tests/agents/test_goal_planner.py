@@ -7,7 +7,7 @@ import pytest
 
 from agents.planners.goal import GoalChooser, GoalPlanner, _failure_penalties
 from agents.planners.goal_grammar import (atom_table, combine, goal_atoms, goal_of_sentence, goal_sentence,
-                                          resolve_near)
+                                          resolve_here, resolve_near)
 from agents.planners.kitchen_search import belief_from_perception, plan_to_goal
 from agents.planners.scene import initial_perception, kitchen_scene_text
 from agents.planners.norms import OptionScorer
@@ -23,10 +23,57 @@ def test_every_sentence_round_trips_to_a_valid_goal():
     table = atom_table(atoms)  # also asserts sentences are unique
     assert len(atoms) > 400
     for a in atoms:
-        validate_goal(resolve_near(a.goal, "table", None, [("apple", "far counter")], ["close counter"]))
+        validate_goal(resolve_here(resolve_near(a.goal, "table", None, [("apple", "far counter")], ["close counter"]),
+                                   "table"))
         assert " and " not in a.sentence
         assert goal_of_sentence(a.sentence + ".", table) == a.goal
         assert goal_sentence(a.goal, table) == a.sentence
+
+
+def test_put_down_here_is_the_robots_place_when_the_goal_is_chosen():
+    table = atom_table(goal_atoms())
+    goal = goal_of_sentence("put the orange down here and go to the table.", table)
+    assert goal == {"all": [{"at": ["orange", "here"]}, {"robot_at": "table"}]}
+    assert resolve_here(goal, "close counter") == {"all": [{"at": ["orange", "close counter"]}, {"robot_at": "table"}]}
+    assert resolve_here({"at": ["orange", "here"]}, "user") == {"at": ["orange", "user"]}
+
+
+def test_unseen_object_is_not_imagined_where_the_goal_wants_it():
+    # the orange was never seen and the close counter not looked at: going there must come first, never 'done'
+    belief = KitchenState(robot="user", holding=None, drawer_open=False, objects=[], visited=["user"])
+    goal = {"at": ["orange", "close counter"]}
+    plan, _ = plan_to_goal(belief, goal, unexplored=["close counter", "far counter", "table", "trash can", "drawer"])
+    assert plan[0] != "done" and "pick up the orange" in plan and plan[-2:] == ["put down the orange", "done"]
+    plan, _ = plan_to_goal(belief, goal, unexplored=["close counter"])  # only place left: go and look
+    assert plan == ["go to the close counter", "done"]
+
+
+def test_hypotheses_respect_what_the_goal_rules_out_and_look_in_the_trash_last():
+    # 'fruit but not the banana': the banana seen on the close counter does not count; look for another fruit
+    belief = KitchenState(robot="close counter", holding=None, drawer_open=False,
+                          objects=[("banana", "close counter")], visited=["user", "close counter"])
+    goal = {"all": [{"at": ["class:fruit", "user"]}, {"none_at": ["banana", "user"]}]}
+    plan, _ = plan_to_goal(belief, goal, unexplored=["far counter", "table", "trash can", "drawer"])
+    assert "pick up the banana" not in plan and plan[-1] == "done"
+    assert any(p.startswith("pick up the ") and "banana" not in p for p in plan)
+    # a snack that is not chips: never a hypothetical bag of chips
+    start = KitchenState(robot="user", holding=None, drawer_open=False, objects=[], visited=["user"])
+    goal = {"all": [{"at": ["class:snack", "user"]}, {"none_at": ["class:chips", "user"]}]}
+    plan, _ = plan_to_goal(start, goal, unexplored=["close counter", "far counter", "table", "trash can", "drawer"])
+    assert plan[0] != "done" and not any("chips" in p for p in plan)
+    # 'move the coke can from the trash can to the table': every other place looked at, the trash can is left
+    belief = KitchenState(robot="drawer", holding=None, drawer_open=True, objects=[],
+                          visited=["user", "close counter", "far counter", "drawer"])
+    plan, _ = plan_to_goal(belief, {"at": ["coke can", "table"]}, unexplored=["table", "trash can"])
+    assert plan == ["go to the trash can", "pick up the coke can", "go to the table", "put down the coke can", "done"]
+
+
+def test_going_back_and_forth_costs_more_each_time():
+    history = ["go to the far counter", "pick up the redbull can", "go to the drawer", "go to the far counter"]
+    outcomes = [(True, ""), (False, "the grasp missed"), (True, ""), (True, "")]
+    pen = _failure_penalties(history, outcomes)
+    assert pen["go to the far counter"] > pen["go to the drawer"] > 0
+    assert pen["pick up the redbull can"] < 1e6  # one failed grasp may be tried again
 
 
 def test_conjunctions_round_trip_and_goes_become_visits():
@@ -58,7 +105,8 @@ def test_planner_reaches_every_single_predicate_goal_with_full_knowledge(init):
     atoms = goal_atoms(objects=("apple", "coke can", "sponge"), classes=("fruit", "drink", "cleaning"),
                        counts=False)
     for a in atoms:
-        goal = resolve_near(a.goal, init["robot"], init["holding"], [tuple(p) for p in init["objects"]])
+        goal = resolve_here(resolve_near(a.goal, init["robot"], init["holding"], [tuple(p) for p in init["objects"]]),
+                            init["robot"])
         found = plan_to_goal(KitchenState.from_init(init), goal)
         if a.kind == "except":  # "a fruit other than the apple": there is no other fruit here
             assert found is None
@@ -106,7 +154,7 @@ def test_first_step_affordance_zero_is_avoided_and_failures_are_penalised():
     pen = _failure_penalties(["pick up the apple"] * 3, [(False, "slipped")] * 3)
     assert pen["pick up the apple"] >= 1e6
     assert _failure_penalties(["pick up the apple", "go to the table"], [(False, ""), (True, "")]) == \
-        {"pick up the apple": 2.0}
+        {"pick up the apple": 2.0, "go to the table": 1.0}
 
 
 def test_scene_text_from_perception():
@@ -178,7 +226,7 @@ def test_goal_planner_steps_with_fake_llm():
 def test_combinations_of_two_atoms_are_valid_goals():
     atoms = goal_atoms(objects=("apple", "sponge"), classes=("fruit",), counts=False)
     for a, b in itertools.combinations(atoms, 2):
-        validate_goal(resolve_near(combine([a, b]), "user", None, [("sponge", "table")]))
+        validate_goal(resolve_here(resolve_near(combine([a, b]), "user", None, [("sponge", "table")]), "user"))
 
 
 # ---------------------------------------------------------------- the request's mentions check the candidates
@@ -255,3 +303,59 @@ def test_find_resolves_to_where_the_object_is_or_where_to_look():
         == {"robot_at": "table"}
     # finding is part of acting on it: 'find the sponge and put it on the table' is the putting
     assert combine([table["find the sponge"], table["put the sponge on the table"]]) == {"at": ["sponge", "table"]}
+
+
+def test_what_you_are_holding_is_bound_to_the_held_object():
+    from agents.planners.mentions import request_mentions
+
+    m = request_mentions("throw away what you're holding")
+    assert m.bind_held("sprite can").required() == ["sprite can"]
+    assert m.bind_held(None).required() == []  # nothing held: the request names nothing
+    assert request_mentions("bring me a coke").bind_held("apple").required() == ["coke can"]
+
+
+def test_places_the_request_names_constrain_where_things_go():
+    from agents.planners.mentions import allowed, covered, request_mentions, required_places
+
+    table = atom_table(goal_atoms())
+    m = request_mentions("move the coke can from the trash can to the table")
+    assert m.destinations == ["table"] and m.sources("coke can") == {"trash can"}
+    assert allowed(table["put the coke can on the table"], m, None)
+    assert not allowed(table["throw the coke can in the trash can"], m, None)  # where it is taken from
+    assert not allowed(table["put the coke can on the far counter"], m, None)  # not where it was sent
+    assert not allowed(table["go to the far counter"], m, None)
+    m = request_mentions("there's a good orange in the trash, bring it here")  # said in a statement: a source
+    assert m.destinations == [] and not allowed(table["throw the orange in the trash can"], m, None)
+    assert allowed(table["give the orange to the user"], m, None)
+    m = request_mentions("go to the close counter, then to the table, then to the drawer")
+    assert m.destinations == ["close counter", "table", "drawer"]
+    assert required_places(m) == ["go:close counter", "go:table", "go:drawer"]  # the robot's own stops
+    assert required_places(request_mentions("go to the table, then the far counter")) == ["go:table", "go:far counter"]
+    assert required_places(request_mentions("bring the apple to the close counter")) == ["place:close counter"]
+    # a place right after what a self-placing verb moves is where it is, not where it goes
+    m = request_mentions("throw away both cans on the close counter")
+    assert m.destinations == [] and m.sources("class:can") == {"close counter"}
+    assert m.destinations == [] and request_mentions("could you grab that orange on the table").sources("orange")
+    # 'open the drawer' names the drawer, and the drawer predicate says it
+    assert covered([table["open the drawer"]], request_mentions("open the drawer")) == {"place:drawer"}
+
+
+def test_a_tour_is_one_ordered_visit_list_and_every_named_place_is_covered():
+    table = atom_table(goal_atoms())
+    goal = goal_of_sentence("go to the table and go to the far counter and go to the drawer.", table)
+    assert goal == {"all": [{"visited": ["table", "far counter"]}, {"robot_at": "drawer"}]}
+    assert goal_sentence(goal, table) == "go to the table and go to the far counter and go to the drawer"
+    start = KitchenState(robot="user", holding=None, drawer_open=False, objects=[], visited=["user"])
+    plan, _ = plan_to_goal(start, goal)
+    assert plan == ["go to the table", "go to the far counter", "go to the drawer", "done"]
+    # the chooser extends the goal until every named place is in it, though the scripted LLM prefers stopping
+    from agents.planners.mentions import covered, request_mentions
+
+    asked = "visit the table, then the far counter, then the drawer"
+    m = request_mentions(asked)
+    assert covered([table["go to the table"], table["go to the far counter"]], m) == {"go:table", "go:far counter"}
+    llm = FakeLLM(scorer=lambda c, o: -0.1 if o == "." else -1.0 if o.lstrip(" and").startswith("go to") else -5.0)
+    chooser = GoalChooser(llm, norm="mean", mentions="constrain")
+    choice = chooser.choose("Header.\n\n", "The robot is next to the user.", asked)
+    assert set(choice.sentence.rstrip(".").split(" and ")) == {"go to the table", "go to the far counter",
+                                                               "go to the drawer"}

@@ -68,7 +68,7 @@ class ModelServer(FakeServer):
 
 def args(out, url, *extra):
     return ["--tasks", SMOKE, "--out", str(out), "--no-progress", "--runner", RUNNER, "--limit", str(N_TASKS),
-            "--backend", "openai", "--base-url", url, "--model", "/models/smollm2-135m", *extra]
+            "--mode", "saycan", "--backend", "openai", "--base-url", url, "--model", "/models/smollm2-135m", *extra]
 
 
 def effective(out) -> dict:

