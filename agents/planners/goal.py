@@ -24,6 +24,8 @@ from agents.planners.goal_prior import form_bonus, length_bonus
 from agents.planners.mentions import allowed, covered, covers, request_mentions, required_places
 from agents.planners.goal_grammar import (AND, END, GoalAtom, atom_subject, atom_table, combine, goal_atoms,
                                           resolve_here, resolve_near, sentence_of)
+from agents.planners.goal_tabletop import (TableMentions, belief_from_detections, plan_on_table, scene_text, tabletop_atoms,
+                                           tabletop_clash)
 from agents.planners.scene import kitchen_scene_text
 from agents.planners.norms import OptionScorer, n_words
 from compose.errors import InvalidInputError
@@ -56,7 +58,8 @@ class GoalChooser:
 
     def __init__(self, llm, norm: str = "mean", beam: int = 2, depth: int = 3, propose: int = 12,
                  shortlist: int = 48, atoms: list[GoalAtom] | None = None, embedder=None, votes=None,
-                 vote_weight: float = 1.0, extend: str = "whole", mentions: str = "none", rank: str = "first"):
+                 vote_weight: float = 1.0, extend: str = "whole", mentions: str = "none", rank: str = "first",
+                 prior=None, prior_weight: float = 0.0):
         self.scorer = OptionScorer(llm, norm)
         self.beam, self.depth, self.propose, self.shortlist = beam, depth, propose, shortlist
         self.atoms = atoms if atoms is not None else goal_atoms()
@@ -67,6 +70,7 @@ class GoalChooser:
         self.extend = extend  # whole: " and <predicate>" vs "."; first: " and" vs ".", then the predicate
         self.mentions = mentions  # none | constrain: candidates checked against what the request names
         self.rank = rank  # first: first predicate's calibrated score, then margins; whole: per-word mean of it all
+        self.prior, self.prior_weight = prior, prior_weight  # prior(atom, chain) -> agreement units, times weight
 
     def candidates(self, instruction: str) -> list[GoalAtom]:
         if not self.shortlist or self.shortlist >= len(self.atoms) or self.embedder is None:
@@ -96,6 +100,8 @@ class GoalChooser:
         if self.votes is not None:
             forms, counts = self.votes.vote(instruction)
             s1 = s1 + self.vote_weight * np.array([form_bonus(forms, a) for a in atoms])
+        if self.prior is not None:
+            s1 = s1 + self.prior_weight * np.array([self.prior(a, []) for a in atoms])
         order = np.argsort(-s1, kind="stable")
         proposals = [atoms[i] for i in order[: self.propose]]
         proposals += [a for a in atoms if a.kind == "drawer" and a not in proposals]
@@ -131,6 +137,8 @@ class GoalChooser:
                 else:  # the whole extension " and <predicate>" against "."
                     for q, v in zip(ext, lps[1:]):
                         m = float(v - lps[0]) + go_on
+                        if self.prior is not None:
+                            m += self.prior_weight * self.prior(q, chain)
                         if m > 0 or missing:
                             grown.append((m, chain + [q], lp + float(v), first, margins + m))
             grown.sort(key=lambda t: -t[0])
@@ -180,6 +188,8 @@ def _subject(atom: GoalAtom) -> str | None:
 
 
 def _clash(atoms: list[GoalAtom], q: GoalAtom) -> bool:
+    if q.kind.startswith("tt-"):
+        return tabletop_clash(atoms, q)
     if q.kind == "drawer" and any(a.kind == "drawer" for a in atoms):
         return True
     if q.kind in ("holding", "find") and any(a.kind == q.kind for a in atoms):
@@ -208,6 +218,8 @@ class GoalPlanner(Planner):
         mentions: str = "constrain"  # constrain | none: goals about what the request names, all of it (mentions.py)
         retrieve: str = "masked"  # masked | text: examples retrieved by the request with its objects masked
         rank: str = "whole"  # whole | first (see GoalChooser)
+        tabletop_prior: float = 0.3  # nats per unit of agreement with the colours/regions/counts named
+        tabletop_rank: str = "first"  # the tabletop's (no mentions check there, so goals' lengths are free)
 
     @classmethod
     def options_from(cls, config):
@@ -239,8 +251,42 @@ class GoalPlanner(Planner):
                                    extend=o.extend, mentions=o.mentions, rank=o.rank)
         self.choice: GoalChoice | None = None
         self.visited: list[str] = []
+        self.tabletop = False
 
-    def reset(self, instruction: str, scene: dict | None) -> None:
+    def _reset_tabletop(self, instruction: str, detections: list) -> None:
+        """The tabletop: the grammar over the perceived blocks and bowls, scored after the fixed tabletop prompt."""
+        from agents.planner import load_prompt
+        from envs.tabletop.vocab import COLOURS, KINDS
+
+        o = self.options
+        seen = {d["name"] for d in detections}
+        names = [f"{c} {k}" for k in KINDS for c in COLOURS if f"{c} {k}" in seen]
+        n_blocks = sum(1 for n in names if n.endswith(" block"))
+        men = TableMentions(instruction)
+        chooser = GoalChooser(self.llm, norm=o.score_norm, beam=o.beam, depth=o.depth, shortlist=0,
+                              atoms=tabletop_atoms(names), extend=o.extend, rank=o.tabletop_rank,
+                              prior=lambda a, chain: men.bonus(a, chain, n_blocks),
+                              prior_weight=o.tabletop_prior)
+        self.tabletop = True
+        self.choice = chooser.choose(load_prompt("goal_tabletop"), scene_text(names), instruction)
+
+    def _choose_tabletop(self, ctx: StepContext) -> Decision:
+        texts = list(ctx.skill_texts)
+        banned = {k for k, v in _failure_penalties(ctx.history, ctx.outcomes).items() if v >= 1e6}
+        plan = plan_on_table(belief_from_detections(ctx.scene), self.choice.goal, texts, banned)
+        steps = ["done"] if plan is None else plan + ["done"]
+        idx = texts.index(steps[0])
+        c = self.choice
+        extras = {"goal_sentence": c.sentence, "goal": c.goal, "goal_score": round(c.score, 4),
+                  "goal_logprob": round(c.logprob, 4), "goal_alternatives": c.alternatives, "plan": steps,
+                  "unreachable": plan is None}
+        a = None if ctx.affordances is None else float(ctx.affordances[idx])
+        return Decision(steps[0], idx, None, None, a, 0.0, top=[], extras=extras)
+
+    def reset(self, instruction: str, scene: dict | list | None) -> None:
+        if isinstance(scene, list):  # the tabletop's detections
+            return self._reset_tabletop(instruction, scene)
+        self.tabletop = False
         if scene is None or "location" not in scene:
             raise InvalidInputError("the goal planner needs the robot's kitchen perception (scene)")
         self.visited = [scene["location"]]
@@ -258,6 +304,8 @@ class GoalPlanner(Planner):
 
         if self.choice is None:
             self.reset(ctx.instruction, ctx.scene)
+        if self.tabletop:
+            return self._choose_tabletop(ctx)
         scene = ctx.scene
         if not self.visited or self.visited[-1] != scene["location"]:
             self.visited.append(scene["location"])

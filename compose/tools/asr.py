@@ -147,10 +147,12 @@ class FasterWhisperBackend(ASRBackend):
         head += list(tok.sot_sequence) + [tok.no_timestamps]
         prompts = [head + ids for ids in token_lists]
         out = self.model.model.generate(ctranslate2.StorageView.from_array(np.repeat(enc, len(prompts), axis=0)),
-                                        prompts, beam_size=1, max_length=max(map(len, prompts)) + 1,
+                                        prompts, beam_size=1, max_length=min(448, 2 * max(map(len, prompts)) + 2),
                                         return_logits_vocab=True, suppress_blank=False)
         rows = []
-        for ids, r in zip(token_lists, out):
+        for ids, r in zip(token_lists, out):  # CTranslate2's max_length also counts the prompt: leave room
+            if len(r.logits[0]) < len(ids) + 1:
+                raise InvalidInputError(f"a transcript of {len(ids)} tokens is too long to score")
             x = np.asarray([np.asarray(v, dtype=np.float64) for v in r.logits[0][: len(ids) + 1]])
             m = x.max(axis=1, keepdims=True)
             rows.append(x - (m + np.log(np.exp(x - m).sum(axis=1, keepdims=True))))
