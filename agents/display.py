@@ -9,15 +9,22 @@ def _fmt(x, spec=".3f") -> str:
     return "-" if x is None else format(x, spec)
 
 
-def step_table(step: dict) -> Table:
+def step_table(step: dict):
+    """A rich Table of the step's top candidates under a title line; only the title (rich Text) when the planner
+    scored no candidate skills (goal mode chooses a goal once, then plans)."""
     mark = "[green]ok[/green]" if step["success"] else f"[red]failed[/red] ({step.get('reason') or 'no reason'})"
     title = f"step {step['index'] + 1}: [bold]{step['skill']}[/bold]  {mark}"
     if step.get("generated"):
         title += f"   (LLM wrote: {step['generated']!r})"
     extras = step.get("extras") or {}
-    if extras.get("goal_sentence"):
-        title += (f"\n  goal: [bold]{extras['goal_sentence']}[/bold] (score {extras.get('goal_score')})"
-                  f"  plan: {', '.join(extras.get('plan') or [])}")
+    if extras.get("goal_sentence") and step["index"] == 0:  # chosen once per episode
+        title += f"\n  goal: [bold]{extras['goal_sentence']}[/bold] (score {extras.get('goal_score')})"
+    if extras.get("plan"):
+        title += f"\n  plan from here: {', '.join(extras['plan'])}"
+    if not step.get("top"):
+        from rich.text import Text
+
+        return Text.from_markup(title)
     table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
     table.add_column("candidate")
     table.add_column("LLM log-prob", justify="right")

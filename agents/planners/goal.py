@@ -21,7 +21,7 @@ import numpy as np
 
 from agents.planners.base import Decision, Planner, StepContext, register_planner
 from agents.planners.goal_prior import form_bonus, length_bonus
-from agents.planners.mentions import allowed, covered, covers, request_mentions, required_places
+from agents.planners.mentions import allowed, covers, request_mentions, required_places
 from agents.planners.goal_grammar import (AND, END, GoalAtom, atom_subject, atom_table, combine, goal_atoms,
                                           resolve_here, resolve_near, sentence_of)
 from agents.planners.goal_tabletop import (TableMentions, belief_from_detections, plan_on_table, scene_text, tabletop_atoms,
@@ -83,16 +83,17 @@ class GoalChooser:
         return keep + [a for a in self.atoms if a.kind == "drawer" and a not in keep]
 
     def choose(self, prompt: str, scene: str, instruction: str, known: set[str] | None = None,
-               holding: str | None = None) -> GoalChoice:
+               holding: str | None = None, check=None) -> GoalChoice:
+        """The best goal for ``instruction``. ``check`` (a ``MentionCheck``) says which predicates the request allows
+        and what a goal must account for; by default the kitchen's (``mentions="constrain"``) or none."""
         ctx = prompt + request_block(scene, instruction) + " "
         null_ctx = prompt + request_block(scene, "") + " " if self.scorer.norm == "pmi" else None
-        men, need = None, set()
-        if self.mentions == "constrain":
-            men = request_mentions(instruction).bind_held(holding)
-            need = set(men.required()) | set(required_places(men))
-            atoms = [a for a in self.atoms if allowed(a, men, known)]
-        else:
-            atoms = self.candidates(instruction)
+        if check is None and self.mentions == "constrain":
+            check = KitchenCheck(instruction, holding, known)
+        need = set(check.need) if check is not None else set()
+        atoms = [a for a in self.atoms if check.allowed(a)] if check is not None else []
+        if not atoms:  # unchecked, or the check leaves nothing (a request that rules out all there is)
+            check, need, atoms = None, set(), self.candidates(instruction)
         sents = [a.sentence for a in atoms]
         lp1 = self.scorer.raw(ctx, sents)
         s1 = self.scorer.normalise(lp1, sents, null_ctx)
@@ -108,7 +109,7 @@ class GoalChooser:
         # a beam entry: (chain, summed log-prob, calibrated score of its first predicate, summed margins)
         starts = list(order[: self.beam])
         if need:  # and the best predicate about something the request asks for, if none of those is
-            about = [i for i in order if covers(atoms[i]) & need]
+            about = [i for i in order if check.covers(atoms[i]) & need]
             if about and about[0] not in starts:
                 starts.append(about[0])
         beams = [([atoms[i]], float(lp1[i]), float(s1[i]), 0.0) for i in starts]
@@ -117,8 +118,8 @@ class GoalChooser:
         for d in range(1, depth + 1):
             grown: list[tuple[float, list[GoalAtom], float, float, float]] = []
             for chain, lp, first, margins in beams:
-                missing = need - covered(chain, men) if men is not None else set()
-                ext = _extensions(chain, atoms, proposals, men, missing) if d < depth else []
+                missing = need - set().union(*map(check.covers, chain)) if check is not None else set()
+                ext = _extensions(chain, atoms, proposals, check, missing) if d < depth else []
                 first_tok = self.extend == "first"
                 opts = [END] + ([AND.rstrip()] if first_tok else []) + [AND + q.sentence for q in ext]
                 lps = self.scorer.raw(ctx + sentence_of(chain), opts)
@@ -173,14 +174,34 @@ def _atom_embeddings(embedder, sentences: tuple[str, ...]) -> np.ndarray:
     return _ATOM_EMB[key]
 
 
-def _extensions(chain, atoms, proposals, men, missing) -> list[GoalAtom]:
-    """Predicates that may follow ``chain``: unchecked, any proposal that does not clash; checked (``men``), a
-    predicate about something still missing, or -- once all is named -- only 'go to' / the drawer."""
-    if men is None:
+def _extensions(chain, atoms, proposals, check, missing) -> list[GoalAtom]:
+    """Predicates that may follow ``chain``: unchecked, any proposal that does not clash; checked, a predicate
+    about something still missing, or -- once all is accounted for -- what ``check.after_all`` allows."""
+    if check is None:
         return [q for q in proposals if q not in chain and not _clash(chain, q)]
     pool = atoms if missing else proposals
     return [q for q in pool if q not in chain and not _clash(chain, q)
-            and (bool(covers(q) & missing) if missing else _subject(q) is None)]
+            and (bool(check.covers(q) & missing) if missing else check.after_all(q))]
+
+
+class KitchenCheck:
+    """The kitchen's ``MentionCheck`` (``agents.planners.mentions``): goals about what the request names, all of it;
+    once all is named, only 'go to' and the drawer may follow. A check has ``need`` (what a goal must cover),
+    ``allowed(atom)``, ``covers(atom) -> set`` and ``after_all(atom)``."""
+
+    def __init__(self, instruction: str, holding: str | None = None, known: set[str] | None = None):
+        self.men = request_mentions(instruction).bind_held(holding)
+        self.need = set(self.men.required()) | set(required_places(self.men))
+        self.known = known
+
+    def allowed(self, atom: GoalAtom) -> bool:
+        return allowed(atom, self.men, self.known)
+
+    def covers(self, atom: GoalAtom) -> set[str]:
+        return covers(atom)
+
+    def after_all(self, atom: GoalAtom) -> bool:
+        return _subject(atom) is None
 
 
 def _subject(atom: GoalAtom) -> str | None:
@@ -262,17 +283,20 @@ class GoalPlanner(Planner):
         seen = {d["name"] for d in detections}
         names = [f"{c} {k}" for k in KINDS for c in COLOURS if f"{c} {k}" in seen]
         n_blocks = sum(1 for n in names if n.endswith(" block"))
-        men = TableMentions(instruction)
+        men = TableMentions(instruction, names)
+        self.table_mentions = men
         chooser = GoalChooser(self.llm, norm=o.score_norm, beam=o.beam, depth=o.depth, shortlist=0,
                               atoms=tabletop_atoms(names), extend=o.extend, rank=o.tabletop_rank,
                               prior=lambda a, chain: men.bonus(a, chain, n_blocks),
                               prior_weight=o.tabletop_prior)
         self.tabletop = True
-        self.choice = chooser.choose(load_prompt("goal_tabletop"), scene_text(names), instruction)
+        self.choice = chooser.choose(load_prompt("goal_tabletop"), scene_text(names), instruction,
+                                     check=men if o.mentions == "constrain" else None)
 
     def _choose_tabletop(self, ctx: StepContext) -> Decision:
         texts = list(ctx.skill_texts)
         banned = {k for k, v in _failure_penalties(ctx.history, ctx.outcomes).items() if v >= 1e6}
+        banned |= self.table_mentions.avoid(texts)
         plan = plan_on_table(belief_from_detections(ctx.scene), self.choice.goal, texts, banned)
         steps = ["done"] if plan is None else plan + ["done"]
         idx = texts.index(steps[0])

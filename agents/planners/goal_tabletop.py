@@ -45,6 +45,9 @@ def tabletop_atoms(names) -> list[GoalAtom]:
             many = "all the" if k == n else NUMBERS.get(k, str(k))
             atoms.append(GoalAtom(f"put {many} blocks {target_phrase(t)}",
                                   {"on": ["class:block", t], "count": k}, "tt-count"))
+    if 2 <= len(bowls) <= n:
+        atoms.append(GoalAtom("put a block in each bowl", {"all": [{"on": ["class:block", b]} for b in bowls]},
+                              "tt-each"))
     if bowls and n >= 2:
         atoms.append(GoalAtom("put every block in a bowl", {"on": ["class:block", "class:bowl"], "count": n},
                               "tt-count"))
@@ -125,7 +128,9 @@ def _skill_objects(text: str) -> list[str]:
 
 
 # ----------------------------------------------------------------------------------------------- what the request names
-_REGION_WORDS = (  # longest first; each phrase names one region
+_REGION_WORDS = (  # longest first; each phrase names one region or two
+    ("top corners", "top left corner|top right corner"), ("bottom corners", "bottom left corner|bottom right corner"),
+    ("left corners", "top left corner|bottom left corner"), ("right corners", "top right corner|bottom right corner"),
     ("top left", "top left corner"), ("top right", "top right corner"), ("bottom left", "bottom left corner"),
     ("bottom right", "bottom right corner"), ("top side", "top side"), ("top edge", "top side"),
     ("bottom side", "bottom side"), ("bottom edge", "bottom side"), ("left side", "left side"),
@@ -158,48 +163,112 @@ def _edit1(a: str, b: str) -> bool:
 
 
 class TableMentions:
-    """Colours, regions and counts a request names, read from its words (no model): a soft prior on goals.
+    """Colours, regions and counts a request names, read from its words (no model): a soft prior on goals
+    (``bonus``) and the goal chooser's mention check (``need``, ``allowed``, ``covers``, ``after_all``): a goal
+    must use every colour of the scene and every region the request names, uses no colour it rules out, and
+    no region it does not name.
 
-    A colour right after a negation ('not', 'except', "isn't", 'other than') counts as ruled out unless it is also
-    named plainly."""
+    A colour a few words after a negation ('not', 'except', "isn't", 'other than') rules out the objects of that
+    colour -- of the kind named after it ('the yellow bowl'), else of the last kind named before ('a bowl that isn't
+    green'), else both -- unless that object is also named plainly. 'The other block' is not one the goal already
+    uses."""
 
-    def __init__(self, request: str):
+    def __init__(self, request: str, names=()):
         import re
 
         text = request.lower().replace("n't", " n't")
         words = re.findall(r"[a-z0-9']+", text)
         self.colours: set[str] = set()
-        ruled_out: set[str] = set()
+        plain: set[tuple[str, str | None]] = set()
+        negated: set[tuple[str, str | None]] = set()
         for i, w in enumerate(words):
             c = _colour_of_word(w)
             if c is None:
                 continue
-            if any(x in _NEGATORS for x in words[max(0, i - 3): i]):
-                ruled_out.add(c)
+            kind = _kind_word(words[i + 1]) if i + 1 < len(words) else None
+            neg = [j for j in range(max(0, i - 5), i) if words[j] in _NEGATORS]
+            if neg and any(_colour_of_word(x) for x in words[neg[-1] + 1: i]):
+                neg = []  # a negation rules out the first colour after it only ('not red, in the blue bowl')
+            if neg:
+                if kind is None:
+                    kind = next((_kind_word(x) for x in reversed(words[max(0, neg[-1] - 4): neg[-1]])
+                                 if _kind_word(x)), None)
+                negated.add((c, kind))
             else:
                 self.colours.add(c)
-        self.ruled_out = ruled_out - self.colours
+                plain.add((c, kind))
+        kinds = ("block", "bowl")
+        self.excluded = {f"{c} {k}" for c, kind in negated for k in ([kind] if kind else kinds)
+                         if (c, k) not in plain and (c, None) not in plain}
+        self.ruled_out = {x.split()[0] for x in self.excluded}
+        self.other = bool(set(words) & {"other", "another", "rest"})
         rest = " ".join(words)
         self.regions: set[str] = set()
+        order: list[tuple[int, str]] = []  # (character position, term) of each colour and region, in order
         for phrase, region in _REGION_WORDS:
-            if re.search(rf"\b{phrase}\b", rest):
-                self.regions.add(region)
-                rest = re.sub(rf"\b{phrase}\b", " ", rest)
+            for m in re.finditer(rf"\b{phrase}\b", rest):
+                for r in region.split("|"):
+                    self.regions.add(r)
+                    order.append((m.start(), f"region:{r}"))
+            rest = re.sub(rf"\b{phrase}\b", lambda m: " " * len(m.group()), rest)
+        for m in re.finditer(r"[a-z0-9']+", rest):
+            c = _colour_of_word(m.group())
+            if c is not None and c in self.colours:
+                order.append((m.start(), f"colour:{c}"))
+        self.order = [t for _, t in sorted(order)]
         self.number = next((_NUMBERS[w] for w in words if w in _NUMBERS), None)
-        self.all = any(w in _ALL for w in words)
+        self.all = any(w in _ALL for w in words) or (self.number is None and "blocks" in words)
+        self.stack = bool(re.search(r"\b(stack|stacked|stacking|tower|pile|on top of each other)\b", text))
+        self.sort = bool(re.search(r"\b(sort|matching|match|own colou?r|its colou?r|same colou?r)", text))
+        present = {n.split()[0] for n in names}
+        self.need = {f"colour:{c}" for c in self.colours & present} | {f"region:{r}" for r in self.regions}
+        blocks = [n for n in names if kind_of(n) == "block"]
+        self.n_wanted = len([b for b in blocks if b not in self.excluded])  # what 'all' counts
+
+    # -- the mention check
+    def covers(self, atom: GoalAtom) -> set[str]:
+        if atom.kind == "tt-sort":
+            return {f"colour:{x['on'][0].split()[0]}" for x in atom.goal["all"]}
+        return {f"{k}:{v}" for k, v in _atom_terms(atom) if k != "count"}
+
+    def allowed(self, atom: GoalAtom) -> bool:
+        if self.excluded and atom.kind in ("tt-count", "tt-stack") and _count(atom) > self.n_wanted:
+            return False  # 'all' but one: not every block
+        if self.excluded & set(_objects(atom)):
+            return False
+        terms = self.covers(atom)
+        regions = {t for t in terms if t.startswith("region:")}
+        return regions <= self.need
+
+    def after_all(self, atom: GoalAtom) -> bool:
+        return not self.need  # a request that names nothing: extensions left to the model (and the prior)
+
+    def avoid(self, skills) -> set[str]:
+        """Skills that move a block the request rules out ('every block except the yellow one')."""
+        from envs.tabletop.vocab import parse_skill
+
+        out = set()
+        for s in skills:
+            parsed = parse_skill(s)
+            if parsed and self.excluded & set(parsed):
+                out.add(s)
+        return out
 
     def bonus(self, atom: GoalAtom, chain=(), n_blocks: int = 0) -> float:
         """Units of agreement: +1 per named colour or region the atom uses that the chain has not used yet, -1 per
-        colour not named (when some are), -2 per colour ruled out, -1 per region not named (-0.5 when none is)."""
+        colour not named (when some are), -2 per object ruled out, -1 per region not named (-0.5 when none is), -2
+        for moving a block the chain already moves when the request says 'the other'."""
         used = {x for a in chain for x in _atom_terms(a)}
-        score = 0.0
+        score = -2.0 * len(self.excluded & set(_objects(atom)))
+        moved = {a.goal["on"][0] for a in chain if a.kind == "tt-on"}
+        if self.other and atom.kind == "tt-on" and atom.goal["on"][0] in moved:
+            score -= 2.0
         for kind, value in _atom_terms(atom):
             if kind == "colour":
                 if value in self.colours:
                     score += 0.0 if (kind, value) in used else 1.0
-                elif value in self.ruled_out:
-                    score -= 2.0
-                elif self.colours:
+                elif self.colours and not (self.other and atom.kind == "tt-on" and atom.goal["on"][0] not in moved
+                                           and value == atom.goal["on"][0].split()[0]):  # 'the other block'
                     score -= 1.0
             elif kind == "region":
                 if value in self.regions:
@@ -207,9 +276,45 @@ class TableMentions:
                 else:
                     score -= 1.0 if self.regions else 0.5
             elif kind == "count":
-                if value == self.number or (self.all and value == n_blocks and n_blocks >= 2):
+                if value == self.number or (self.all and value == self.n_wanted and value >= 2):
                     score += 1.0
+        if atom.kind == "tt-stack":
+            score += 1.0 if self.stack else -1.0
+        if self.all and atom.kind == "tt-each":
+            score += 1.0
+        if self.sort and atom.kind == "tt-sort":
+            score += 2.0
+        elif self.sort and atom.kind == "tt-on" and len(set(_colours(atom))) == 1:
+            score += 1.0
+        if atom.kind == "tt-on" and self._in_order(atom):
+            score += 1.0
         return score
+
+    def _in_order(self, atom: GoalAtom) -> bool:
+        """Does the request name the atom's target right after its block ('the green block to the top left')?"""
+        x, t = atom.goal["on"]
+        first = f"colour:{x.split()[0]}"
+        second = f"region:{t}" if t in REGIONS else f"colour:{t.split()[0]}"
+        return any(a == first and b == second for a, b in zip(self.order, self.order[1:]))
+
+
+def _kind_word(word: str) -> str | None:
+    return {"block": "block", "blocks": "block", "bowl": "bowl", "bowls": "bowl"}.get(word)
+
+
+def _objects(atom: GoalAtom) -> list[str]:
+    """The named objects of a predicate ('red block', 'blue bowl'), no classes or regions."""
+    if atom.kind == "tt-sort":
+        return [x for part in atom.goal["all"] for x in part["on"]]
+    return [x for x in atom.goal.get("on", []) if x not in REGIONS and not x.startswith("class:")]
+
+
+def _count(atom: GoalAtom) -> int:
+    return atom.goal.get("stack_height") or atom.goal.get("count", 1)
+
+
+def _colours(atom: GoalAtom) -> list[str]:
+    return [x.split()[0] for x in atom.goal.get("on", []) if x not in REGIONS and not x.startswith("class:")]
 
 
 def _atom_terms(atom: GoalAtom) -> list[tuple[str, object]]:

@@ -1,4 +1,5 @@
-"""The example bank holds no instruction of any shipped task file, nor a near copy of one (MiniLM cosine >= 0.9)."""
+"""The example bank and the goal prompts' examples hold no instruction of any shipped task file, nor a near copy of
+one (MiniLM cosine >= 0.9)."""
 from __future__ import annotations
 
 import glob
@@ -45,6 +46,22 @@ def test_bank_is_large_valid_and_covers_every_kind():
         assert r["plan"][-1] == "done"
 
 
+def prompt_requests() -> list[str]:
+    """The requests of the goal prompts' fixed examples ('Request: ...' lines of compose/prompts/goal_*.txt)."""
+    out = []
+    for f in sorted(glob.glob(str(ROOT / "compose/prompts/goal_*.txt"))):
+        out += [line.split(":", 1)[1].strip() for line in Path(f).read_text(encoding="utf-8").splitlines()
+                if line.startswith("Request:") and line.split(":", 1)[1].strip()]
+    return out
+
+
+def test_no_shipped_instruction_is_a_goal_prompt_example():
+    requests = prompt_requests()
+    assert len(requests) >= 25  # the kitchen's and the tabletop's
+    shipped = {_norm(t) for t in shipped_instructions()}
+    assert not [r for r in requests if _norm(r) in shipped]
+
+
 def test_no_shipped_instruction_is_in_the_bank():
     bank = {_norm(r["instruction"]) for r in load_bank("kitchen")}
     clashes = [t for t in shipped_instructions() if _norm(t) in bank]
@@ -56,12 +73,12 @@ def test_no_bank_instruction_is_a_near_copy_of_a_shipped_one():
     from compose.tools.embedder import TextEmbedder
 
     emb = TextEmbedder()
-    bank = [r["instruction"] for r in load_bank("kitchen")]
+    bank = [r["instruction"] for r in load_bank("kitchen")] + prompt_requests()
     shipped = shipped_instructions()
     sims = np.asarray(emb.embed(bank)) @ np.asarray(emb.embed(shipped)).T
     n_near = int((sims >= NEAR).any(axis=1).sum())
     # only a count is reported: the evaluation instructions are not printed next to the bank
-    assert n_near == 0, f"{n_near} bank instruction(s) are near copies (cosine >= {NEAR}) of shipped ones"
+    assert n_near == 0, f"{n_near} bank or prompt instruction(s) are near copies (cosine >= {NEAR}) of shipped ones"
 
 
 def test_retrieval_orders_most_similar_last():
