@@ -201,6 +201,7 @@ class TableMentions:
         self.excluded = {f"{c} {k}" for c, kind in negated for k in ([kind] if kind else kinds)
                          if (c, k) not in plain and (c, None) not in plain}
         self.ruled_out = {x.split()[0] for x in self.excluded}
+        self.plain = plain
         self.other = bool(set(words) & {"other", "another", "rest"})
         rest = " ".join(words)
         self.regions: set[str] = set()
@@ -211,25 +212,29 @@ class TableMentions:
                     self.regions.add(r)
                     order.append((m.start(), f"region:{r}"))
             rest = re.sub(rf"\b{phrase}\b", lambda m: " " * len(m.group()), rest)
-        for m in re.finditer(r"[a-z0-9']+", rest):
+        found = list(re.finditer(r"[a-z0-9']+", rest))
+        for i, m in enumerate(found):
             c = _colour_of_word(m.group())
             if c is not None and c in self.colours:
-                order.append((m.start(), f"colour:{c}"))
+                kind = _kind_word(found[i + 1].group()) if i + 1 < len(found) else None
+                order.append((m.start(), f"colour:{c}" + (f":{kind}" if kind else "")))
         self.order = [t for _, t in sorted(order)]
         self.number = next((_NUMBERS[w] for w in words if w in _NUMBERS), None)
         self.all = any(w in _ALL for w in words) or (self.number is None and "blocks" in words)
         self.stack = bool(re.search(r"\b(stack|stacked|stacking|tower|pile|on top of each other)\b", text))
         self.sort = bool(re.search(r"\b(sort|matching|match|own colou?r|its colou?r|same colou?r)", text))
         present = {n.split()[0] for n in names}
-        self.need = {f"colour:{c}" for c in self.colours & present} | {f"region:{r}" for r in self.regions}
+        # what a goal must use: an object where the request says its kind ('the blue bowl'), else its colour
+        self.need = {f"obj:{c} {k}" if f"{c} {k}" in names else f"colour:{c}" for c, k in plain if k and c in present}
+        self.need |= {f"colour:{c}" for c, k in plain if not k and c in present}
+        self.need |= {f"region:{r}" for r in self.regions}
         blocks = [n for n in names if kind_of(n) == "block"]
         self.n_wanted = len([b for b in blocks if b not in self.excluded])  # what 'all' counts
 
     # -- the mention check
     def covers(self, atom: GoalAtom) -> set[str]:
-        if atom.kind == "tt-sort":
-            return {f"colour:{x['on'][0].split()[0]}" for x in atom.goal["all"]}
-        return {f"{k}:{v}" for k, v in _atom_terms(atom) if k != "count"}
+        out = {f"obj:{x}" for x in _objects(atom)} | {f"colour:{x.split()[0]}" for x in _objects(atom)}
+        return out | {f"{k}:{v}" for k, v in _atom_terms(atom) if k == "region"}
 
     def allowed(self, atom: GoalAtom) -> bool:
         if self.excluded and atom.kind in ("tt-count", "tt-stack") and _count(atom) > self.n_wanted:
@@ -263,14 +268,16 @@ class TableMentions:
         moved = {a.goal["on"][0] for a in chain if a.kind == "tt-on"}
         if self.other and atom.kind == "tt-on" and atom.goal["on"][0] in moved:
             score -= 2.0
+        used_objects = {x for a in chain for x in _objects(a)}
+        for obj in dict.fromkeys(_objects(atom)):  # named: its colour said with its kind, or with no kind
+            c, k = obj.split()
+            if (c, k) in self.plain or (c, None) in self.plain:
+                score += 0.0 if obj in used_objects else 1.0
+            elif self.colours and not (self.other and atom.kind == "tt-on" and obj == atom.goal["on"][0]
+                                       and obj not in moved):  # 'the other block'
+                score -= 1.0
         for kind, value in _atom_terms(atom):
-            if kind == "colour":
-                if value in self.colours:
-                    score += 0.0 if (kind, value) in used else 1.0
-                elif self.colours and not (self.other and atom.kind == "tt-on" and atom.goal["on"][0] not in moved
-                                           and value == atom.goal["on"][0].split()[0]):  # 'the other block'
-                    score -= 1.0
-            elif kind == "region":
+            if kind == "region":
                 if value in self.regions:
                     score += 0.0 if (kind, value) in used else 1.0
                 else:
@@ -292,10 +299,14 @@ class TableMentions:
 
     def _in_order(self, atom: GoalAtom) -> bool:
         """Does the request name the atom's target right after its block ('the green block to the top left')?"""
+        def says(term: str, name: str) -> bool:
+            if name in REGIONS:
+                return term == f"region:{name}"
+            c, k = name.split()
+            return term in (f"colour:{c}", f"colour:{c}:{k}")
+
         x, t = atom.goal["on"]
-        first = f"colour:{x.split()[0]}"
-        second = f"region:{t}" if t in REGIONS else f"colour:{t.split()[0]}"
-        return any(a == first and b == second for a, b in zip(self.order, self.order[1:]))
+        return any(says(a, x) and says(b, t) for a, b in zip(self.order, self.order[1:]))
 
 
 def _kind_word(word: str) -> str | None:

@@ -73,12 +73,18 @@ def test_mentions_colours_typos_negations_regions_order_and_counts():
     m = TableMentions("move the gren block to the top left and the red one to the bottom right corner", NAMES)
     assert m.colours == {"green", "red"} and not m.ruled_out
     assert m.regions == {"top left corner", "bottom right corner"}
-    assert m.order == ["colour:green", "region:top left corner", "colour:red", "region:bottom right corner"]
-    assert m.need == {"colour:green", "colour:red", "region:top left corner", "region:bottom right corner"}
+    assert m.order == ["colour:green:block", "region:top left corner", "colour:red", "region:bottom right corner"]
+    assert m.need == {"obj:green block", "colour:red", "region:top left corner", "region:bottom right corner"}
     by = {a.sentence: a for a in tabletop_atoms(NAMES)}
     assert m.bonus(by["put the green block in the top left corner"]) > m.bonus(
         by["put the green block in the bottom right corner"])
     assert not m.allowed(by["put the green block in the middle"])  # a region nobody named
+    names = ["yellow block", "blue block", "green block", "blue bowl", "yellow bowl"]
+    k = TableMentions("put the yellow block in the blue bowl and the green one in the middle", names)
+    assert k.need == {"obj:yellow block", "obj:blue bowl", "colour:green", "region:middle"}
+    by2 = {a.sentence: a for a in tabletop_atoms(names)}
+    assert k.bonus(by2["put the blue block in the yellow bowl"]) < k.bonus(by2["put the yellow block in the blue bowl"])
+    assert not k.covers(by2["put the blue block on the green block"]) >= {"obj:blue bowl"}  # the blue *bowl* was named
     n = TableMentions("put every block except the yellow one in the gray bowl",
                       ["yellow block", "cyan block", "purple block", "gray bowl"])
     assert n.ruled_out == {"yellow"} and n.all and n.n_wanted == 2
