@@ -282,12 +282,11 @@ class GoalPlanner(Planner):
         o = self.options
         seen = {d["name"] for d in detections}
         names = [f"{c} {k}" for k in KINDS for c in COLOURS if f"{c} {k}" in seen]
-        n_blocks = sum(1 for n in names if n.endswith(" block"))
         men = TableMentions(instruction, names)
         self.table_mentions = men
         chooser = GoalChooser(self.llm, norm=o.score_norm, beam=o.beam, depth=o.depth, shortlist=0,
                               atoms=tabletop_atoms(names), extend=o.extend, rank=o.tabletop_rank,
-                              prior=lambda a, chain: men.bonus(a, chain, n_blocks),
+                              prior=men.bonus,
                               prior_weight=o.tabletop_prior)
         self.tabletop = True
         self.choice = chooser.choose(load_prompt("goal_tabletop"), scene_text(names), instruction,

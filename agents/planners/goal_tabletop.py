@@ -259,7 +259,7 @@ class TableMentions:
                 out.add(s)
         return out
 
-    def bonus(self, atom: GoalAtom, chain=(), n_blocks: int = 0) -> float:
+    def bonus(self, atom: GoalAtom, chain=()) -> float:
         """Units of agreement: +1 per named colour or region the atom uses that the chain has not used yet, -1 per
         colour not named (when some are), -2 per object ruled out, -1 per region not named (-0.5 when none is), -2
         for moving a block the chain already moves when the request says 'the other'."""

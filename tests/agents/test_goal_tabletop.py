@@ -135,7 +135,7 @@ def test_chooser_with_the_mention_check_finds_singles_and_conjunctions(target, r
     atoms = tabletop_atoms(NAMES)
     men = TableMentions(request_, NAMES)
     chooser = GoalChooser(_chooser_llm(target), norm="mean", shortlist=0, atoms=atoms, rank="first",
-                          prior=lambda a, chain: men.bonus(a, chain, 3), prior_weight=0.3)
+                          prior=men.bonus, prior_weight=0.3)
     choice = chooser.choose("Header.\n\n", "objects = [...]", request_, check=men)
     assert choice.sentence == target + "."
 
