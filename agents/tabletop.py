@@ -19,17 +19,13 @@ from agents.config import EpisodeConfig
 from agents.episode import SkillWorld, run_skill_episode
 from agents.planner import load_prompt
 from agents.planners import PLANNERS
+from agents.planners.scene import tabletop_scene_text
 from envs.tabletop.config import TabletopConfig
 from envs.tabletop.goals import check_goal, plan_success, validate_goal, validate_init
 from envs.tabletop.vocab import ALL_SKILL_TEXTS, COLOURS
 from envs.tabletop.world import DEFAULT_INIT
 
 PROMPT, WRITING_PROMPT = "saycan_tabletop", "socratic_tabletop"  # the latter for planners that write each step
-
-
-def scene_line(names) -> str:
-    """Socratic Models' scene description: ``objects = [red block, blue bowl]``."""
-    return "objects = [" + ", ".join(names) + "]"
 
 
 def make_env(config: EpisodeConfig):
@@ -68,7 +64,7 @@ class TabletopEpisode(SkillWorld):
     def prompt(self) -> str:
         perception = self.world.perceive()
         prompt = load_prompt(WRITING_PROMPT if PLANNERS.get(self.config.mode).writes_steps else PROMPT)
-        return prompt + scene_line(perception.names()) + "\n"
+        return prompt + tabletop_scene_text(perception.names()) + "\n"
 
     def observe(self):
         perception = self.world.perceive()

@@ -17,6 +17,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+from typing import Protocol
+
 import numpy as np
 
 from agents.planners.base import Decision, Planner, StepContext, register_planner
@@ -24,9 +26,9 @@ from agents.planners.goal_prior import form_bonus, length_bonus
 from agents.planners.mentions import allowed, covers, request_mentions, required_places
 from agents.planners.goal_grammar import (AND, END, GoalAtom, atom_subject, atom_table, combine, goal_atoms,
                                           resolve_here, resolve_near, sentence_of)
-from agents.planners.goal_tabletop import (TableMentions, belief_from_detections, plan_on_table, scene_text, tabletop_atoms,
+from agents.planners.goal_tabletop import (TableMentions, belief_from_detections, plan_on_table, tabletop_atoms,
                                            tabletop_clash)
-from agents.planners.scene import kitchen_scene_text
+from agents.planners.scene import kitchen_scene_text, tabletop_scene_text
 from agents.planners.norms import OptionScorer, n_words
 from compose.errors import InvalidInputError
 
@@ -46,6 +48,19 @@ class GoalChoice:
 
 def request_block(scene: str, instruction: str) -> str:
     return f"Scene: {scene}\nRequest: {instruction}\nGoal:"
+
+
+class MentionCheck(Protocol):
+    """What a request asks of a goal (``KitchenCheck``, ``goal_tabletop.TableMentions``): ``need``, the terms a goal
+    must cover; which predicates it allows; what a predicate covers; what may follow once all is covered."""
+
+    need: set[str]
+
+    def allowed(self, atom: GoalAtom) -> bool: ...
+
+    def covers(self, atom: GoalAtom) -> set[str]: ...
+
+    def after_all(self, atom: GoalAtom) -> bool: ...
 
 
 class GoalChooser:
@@ -83,7 +98,7 @@ class GoalChooser:
         return keep + [a for a in self.atoms if a.kind == "drawer" and a not in keep]
 
     def choose(self, prompt: str, scene: str, instruction: str, known: set[str] | None = None,
-               holding: str | None = None, check=None) -> GoalChoice:
+               holding: str | None = None, check: MentionCheck | None = None) -> GoalChoice:
         """The best goal for ``instruction``. ``check`` (a ``MentionCheck``) says which predicates the request allows
         and what a goal must account for; by default the kitchen's (``mentions="constrain"``) or none."""
         ctx = prompt + request_block(scene, instruction) + " "
@@ -289,7 +304,7 @@ class GoalPlanner(Planner):
                               prior=men.bonus,
                               prior_weight=o.tabletop_prior)
         self.tabletop = True
-        self.choice = chooser.choose(load_prompt("goal_tabletop"), scene_text(names), instruction,
+        self.choice = chooser.choose(load_prompt("goal_tabletop"), tabletop_scene_text(names), instruction,
                                      check=men if o.mentions == "constrain" else None)
 
     def _choose_tabletop(self, ctx: StepContext) -> Decision:

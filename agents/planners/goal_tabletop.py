@@ -76,10 +76,6 @@ def tabletop_clash(chain: list[GoalAtom], q: GoalAtom) -> bool:
     return False
 
 
-def scene_text(names) -> str:
-    return "objects = [" + ", ".join(names) + "]"
-
-
 def belief_from_detections(detections: list[dict]) -> dict:
     """A symbolic state (``envs.tabletop.symbolic``'s form) from the camera's detections: what rests on what is read
     from where the objects are (a block over a block, one block higher; a block within a bowl's rim)."""

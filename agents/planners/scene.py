@@ -44,3 +44,8 @@ def initial_perception(init: dict) -> dict:
     explored = [] if (loc == "drawer" and not drawer_open) else [loc]
     return {"location": loc, "holding": init.get("holding"), "drawer_open": drawer_open, "visible": here,
             "seen": {loc: here} if explored else {}, "unexplored": [L for L in LOCATIONS if L not in explored]}
+
+
+def tabletop_scene_text(names) -> str:
+    """Socratic Models' tabletop scene description: ``objects = [red block, blue bowl]``."""
+    return "objects = [" + ", ".join(names) + "]"
