@@ -132,10 +132,11 @@ def config_name(model: str, prompt) -> str:
 
 def run(voices, speeds, limit: int, plan: bool, progress: bool = True, tasks: str = DEFAULT_TASKS,
         models=("tiny.en", "base"), subset_seed: int = 0, cache: Path | None = None, plan_all: bool = False,
-        bias: bool = True, mode: str | None = None, bias_weight: float | None = None) -> dict:
+        bias: bool = True, mode: str | None = None, bias_weight: float | None = None,
+        lm_weight: float | None = None) -> dict:
     from tqdm import tqdm
 
-    from agents.pipelines.speech import BIAS_WEIGHT, bias_transcript, kitchen_vocabulary_hint
+    from agents.pipelines.speech import BIAS_WEIGHT, LM_WEIGHT, NBEST, bias_transcript, kitchen_vocabulary_hint
     from compose.tools.asr import AudioError, WhisperASR, load_audio
 
     chosen = load_tasks(tasks, limit, subset_seed)
@@ -145,6 +146,14 @@ def run(voices, speeds, limit: int, plan: bool, progress: bool = True, tasks: st
     hint = kitchen_vocabulary_hint()
     hint_key = hashlib.sha1(hint.encode()).hexdigest()[:8]
     weight = BIAS_WEIGHT if bias_weight is None else bias_weight
+    lm_weight = LM_WEIGHT if lm_weight is None else lm_weight
+    lm = None
+    if bias and lm_weight:  # the planner's default LLM judges the biased variants as requests (shallow fusion)
+        from agents.runtime import get_llm
+        from compose.llm.base import LLMConfig
+
+        lm = get_llm(LLMConfig())
+    bias_key = f"bias{weight:g}|cmd" + (f"|lm{lm_weight:g}|nb{NBEST}" if lm_weight else "")
     prompts = (False, True) + (("bias",) if bias else ())
     jobs = [(t, v, s) for t in chosen for v in voices for s in speeds]
     wavs = {(t["instruction"], v, s): audio_file(cache, t["instruction"], v, s)
@@ -164,9 +173,11 @@ def run(voices, speeds, limit: int, plan: bool, progress: bool = True, tasks: st
             heard = {}
             for prompt in prompts:
                 if prompt == "bias":  # the prompted transcript, rescored towards the kitchen's words
-                    hyp = transcripts.get(f"{model}|bias{weight:g}|{wav.name}|{hint_key}",
+                    hyp = transcripts.get(f"{model}|{bias_key}|{wav.name}|{hint_key}",
                                           lambda: bias_transcript(asr, load_audio(wav), heard[True], hint,
-                                                                  weight=weight) if heard[True] else "")
+                                                                  weight=weight, lm=lm, lm_weight=lm_weight,
+                                                                  nbest=NBEST if lm_weight else 1)
+                                          if heard[True] else "")
                 else:
                     hyp = transcripts.get(f"{model}|{int(prompt)}|{wav.name}|{hint_key}", lambda: hear(wav, prompt))
                 heard[prompt] = hyp
@@ -176,6 +187,7 @@ def run(voices, speeds, limit: int, plan: bool, progress: bool = True, tasks: st
                              "edits_written": wer(task["instruction"], hyp)[0]})
     out = {"tasks": tasks, "instructions": len(chosen), "subset_seed": subset_seed, "voices": list(voices),
            "speeds": list(speeds), "models": list(models), "bias_weight": weight if bias else None,
+           "lm_weight": lm_weight if bias else None,
            "wer": _wer_table(rows, ("model", "prompt")),
            "wer_written": _wer_table(rows, ("model", "prompt"), "edits_written"),
            "wer_detail": _wer_table(rows, ("model", "prompt", "voice", "speed"))}
@@ -257,6 +269,9 @@ def _main(argv) -> int:
                     help="skip the vocabulary-biased configuration (prompt=yes+bias: Whisper's transcript rescored "
                          "towards the kitchen's words)")
     ap.add_argument("--bias-weight", type=float, default=None, help="nats per kitchen name (default: the pipeline's)")
+    ap.add_argument("--lm-weight", type=float, default=None,
+                    help="weight of the LLM's log-probability in the biasing (default: the pipeline's; 0: Whisper and "
+                         "names only, no n-best)")
     ap.add_argument("--mode", default=None, help="planner of the first-skill agreement (default: the kitchen's default "
                                                  "mode)")
     ap.add_argument("--json", help="write the full result here")
@@ -276,7 +291,8 @@ def _main(argv) -> int:
         WHISPER_MODELS.get(m)  # unknown name -> error listing the bundled ones
     res = run([v for v in args.voices.split(",") if v], speeds, args.limit, args.plan, tasks=args.tasks,
               models=models, subset_seed=args.subset_seed, cache=args.cache,
-              plan_all=args.plan_all, bias=not args.no_bias, mode=args.mode, bias_weight=args.bias_weight)
+              plan_all=args.plan_all, bias=not args.no_bias, mode=args.mode, bias_weight=args.bias_weight,
+              lm_weight=args.lm_weight)
     print(json.dumps({k: v for k, v in res.items() if k not in ("rows", "wer_detail")}, indent=1))
     if args.json:
         Path(args.json).write_text(json.dumps(res, indent=1))

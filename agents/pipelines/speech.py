@@ -58,16 +58,21 @@ def known_names_note(text: str, n: int = 3) -> str | None:
     return f"the transcript {text!r} names no known object or place; closest known names: {', '.join(closest)}"
 
 
-# Vocabulary biasing (contextual biasing by rescoring): Whisper proposes, the kitchen's vocabulary tips the balance.
-# A word of the transcript may be replaced by a kitchen phrase that Whisper itself finds plausible there (its first
-# token within BIAS_FLOOR nats, at that position of the forced decoding); every such variant is scored exactly by
-# Whisper, plus BIAS_WEIGHT nats per kitchen name it contains; the best variant wins (two rounds: two words).
-# The weight was set from a handful of the speech benchmark's kitchen_dev rows (a misheard "coke" costs Whisper
-# about 1 nat), never from SayCan-101; docs/benchmarks.md reports what it does on the whole set.
+# Vocabulary biasing (contextual biasing by rescoring): Whisper proposes, the kitchen's vocabulary and a language
+# model tip the balance. Candidates: Whisper's transcript, its beam's n-best list, and variants with one word replaced
+# by a kitchen phrase or a command word that Whisper itself finds plausible there (its first token within BIAS_FLOOR
+# nats at that position of the forced decoding). Each is scored exactly by Whisper, plus BIAS_WEIGHT nats per kitchen
+# name it says, plus LM_WEIGHT x its log-probability under the planner's LLM as a request to the robot (n-best
+# rescoring with shallow fusion: "Put the sponge out." -> "Put the sponge down.", "what you're folding" -> "holding").
+# The best wins (BIAS_ROUNDS rounds of replacements). Weights were set on the speech benchmark's kitchen_dev clips
+# (a misheard "coke" costs Whisper about 1 nat), never on SayCan-101; docs/benchmarks.md reports the whole set.
 BIAS_WEIGHT = 1.5
 BIAS_FLOOR = -6.0
 BIAS_ROUNDS = 2
 BIAS_CANDIDATES = 12
+LM_WEIGHT = 0.6
+LM_CONTEXT = "Someone asks the kitchen robot:"
+NBEST = 4
 
 
 @lru_cache(maxsize=1)
@@ -83,8 +88,28 @@ def kitchen_phrases() -> tuple[str, ...]:
         out += [w for w in words if len(w.split()) <= 2]
     out += [w + "s" for w in list(out) if len(w.split()) == 1 and not w.endswith("s") and w.isalpha()]
     out += [w for w in NUMBER_WORDS if w.isalpha()]
+    return _unique(out)
+
+
+@lru_cache(maxsize=1)
+def command_words() -> tuple[str, ...]:
+    """The words the robot's requests are made of beside names: the skills' words ("pick", "up", "down", "put",
+    "drawer"), the request verbs the planner reads ("give", "throw", "away", "grab") and "what you're holding"'s
+    words. Candidates for replacement; unlike names they earn no bonus (the language model judges them)."""
+    from agents.planners.mentions import HELD_PHRASES, SELF_PLACING
+    from skills.kitchen import kitchen_library
+
+    lib = kitchen_library()
+    texts = [s.text for s in lib.skills] + list(SELF_PLACING) + list(HELD_PHRASES)
+    words = [w for t in texts for w in t.split()]
+    words += [w + suffix for w in ("hold", "put", "throw", "bring", "give") for suffix in ("", "ing")]
+    names = set(kitchen_phrases())
+    return _unique([w for w in words if w not in names])
+
+
+def _unique(words) -> tuple[str, ...]:
     seen, keep = set(), []
-    for w in out:
+    for w in words:
         if w not in seen and re.fullmatch(r"[a-z0-9' -]+", w):
             seen.add(w)
             keep.append(w)
@@ -103,15 +128,32 @@ def kitchen_names_in(text: str) -> int:
 
 
 def bias_transcript(asr: WhisperASR, audio, text: str, hint: str | None = None, weight: float = BIAS_WEIGHT,
-                    floor: float = BIAS_FLOOR, rounds: int = BIAS_ROUNDS) -> str:
-    """``text`` (Whisper's transcript of ``audio``, 16 kHz samples) with up to ``rounds`` words replaced by kitchen
-    phrases when Whisper's own log-probability plus ``weight`` per kitchen name says so ("bring me a coat" -> "bring
-    me a coke"; "bring me to sex" -> "bring me two snacks"). Unchanged when nothing beats it."""
-    phrases = list(kitchen_phrases())
+                    floor: float = BIAS_FLOOR, rounds: int = BIAS_ROUNDS, lm=None, lm_weight: float = LM_WEIGHT,
+                    nbest: int = NBEST) -> str:
+    """``text`` (Whisper's transcript of ``audio``, 16 kHz samples) or a better-scored alternative: one of Whisper's
+    n-best, or up to ``rounds`` words replaced by kitchen phrases or command words, when Whisper's own log-probability
+    plus ``weight`` per kitchen name plus ``lm_weight`` x the log-probability under ``lm`` (a
+    ``compose.llm.LanguageModel``; none: no LM term) says so ("bring me a coat" -> "bring me a coke"; "bring me to
+    sex" -> "bring me two snacks"). Unchanged when nothing beats it."""
+    phrases = list(kitchen_phrases()) + list(command_words())
     cur = " ".join(text.split())
     if not cur:
         return text
-    best = asr.score(audio, [cur], initial_prompt=hint)[0] + weight * kitchen_names_in(cur)
+
+    def totals(texts: list[str]) -> np.ndarray:
+        out = np.array(asr.score(audio, texts, initial_prompt=hint)) + weight * np.array(
+            [kitchen_names_in(t) for t in texts])
+        if lm is not None and lm_weight:
+            out += lm_weight * np.array(lm.score_options(LM_CONTEXT, [" " + t for t in texts]))
+        return out
+
+    starts = [cur]
+    if nbest > 1:
+        starts += [" ".join(t.split()) for t in asr.nbest(audio, nbest, initial_prompt=hint)]
+        starts = list(dict.fromkeys(t for t in starts if t))
+    scores = totals(starts)
+    j = int(np.argmax(scores))
+    cur, best = starts[j], float(scores[j])
     for _ in range(rounds):
         parts = cur.split()
         lp = asr.word_logprobs(audio, cur, phrases, initial_prompt=hint)
@@ -127,12 +169,11 @@ def bias_transcript(asr: WhisperASR, audio, text: str, hint: str | None = None, 
         if not options:
             break
         options = [t for _, t in sorted(options, key=lambda o: -o[0])[:BIAS_CANDIDATES]]
-        totals = np.array(asr.score(audio, options, initial_prompt=hint)) + weight * np.array(
-            [kitchen_names_in(t) for t in options])
-        j = int(np.argmax(totals))
-        if totals[j] <= best + 1e-9:
+        scores = totals(options)
+        j = int(np.argmax(scores))
+        if scores[j] <= best + 1e-9:
             break
-        cur, best = options[j], float(totals[j])
+        cur, best = options[j], float(scores[j])
     return cur
 
 
@@ -145,10 +186,19 @@ def default_asr(model: str | None = None) -> WhisperASR:
         return _ASR[model]
 
 
+def default_lm():
+    """The bundled default LLM (the planner's), loaded once per process: the biasing's judge of requests."""
+    from agents.runtime import get_llm
+    from compose.llm import LLMConfig
+
+    return get_llm(LLMConfig())
+
+
 def transcribe_instruction(path: str | os.PathLike, asr: WhisperASR | None = None, vocabulary_hint: bool = True,
-                           model: str | None = None, bias: bool = True) -> str:
+                           model: str | None = None, bias: bool = True, lm=None) -> str:
     """The instruction spoken in an audio file, as text (what ``python -m agents.saycan --audio`` calls): Whisper
-    with the kitchen's vocabulary as its prompt, then (``bias``) rescored towards the kitchen's words."""
+    with the kitchen's vocabulary as its prompt, then (``bias``) rescored towards the kitchen's words with ``lm``
+    (default: the bundled LLM) judging the candidates as requests."""
     from compose.tools.asr import load_audio
 
     asr = asr or default_asr(model)
@@ -156,7 +206,7 @@ def transcribe_instruction(path: str | os.PathLike, asr: WhisperASR | None = Non
     audio = load_audio(path)
     text = " ".join(asr.transcribe_array(audio, str(path), initial_prompt=hint).text.split())
     if bias and asr.options.backend == "faster-whisper":
-        text = bias_transcript(asr, audio, text, hint)
+        text = bias_transcript(asr, audio, text, hint, lm=lm if lm is not None else default_lm())
     return text
 
 
@@ -180,7 +230,7 @@ class SpeechToPlan(Pipeline):
         hint = kitchen_vocabulary_hint() if self.vocabulary_hint else None
         if hint:
             self.log("asr-prompt", hint)
-        text = transcribe_instruction(audio, self.asr, self.vocabulary_hint, bias=self.bias)
+        text = transcribe_instruction(audio, self.asr, self.vocabulary_hint, bias=self.bias, lm=self.llm)
         self.log("transcript", text)
         note = known_names_note(text)
         if note:

@@ -102,6 +102,10 @@ class ASRBackend(ABC):
         """[word position of ``text``, word of ``words``]: log-probability that the word starts there instead."""
         raise InvalidInputError(f"the {type(self).__name__} backend cannot score words; use faster-whisper")
 
+    def nbest(self, audio: np.ndarray, n: int, options: WhisperOptions) -> list[str]:
+        """The ``n`` best transcripts of a beam search over the first 30 s (best first)."""
+        raise InvalidInputError(f"the {type(self).__name__} backend gives no n-best list; use faster-whisper")
+
 
 @ASR_BACKENDS.register("faster-whisper")
 class FasterWhisperBackend(ASRBackend):
@@ -132,19 +136,37 @@ class FasterWhisperBackend(ASRBackend):
         return Tokenizer(self.model.hf_tokenizer, self.model.model.is_multilingual, task="transcribe",
                          language=options.language or "en")
 
+    def nbest(self, audio, n, options):
+        import ctranslate2
+
+        tok = self._tokenizer(options)
+        head = self._head(tok, options)
+        out = self.model.model.generate(ctranslate2.StorageView.from_array(self._encode(audio)), [head],
+                                        beam_size=max(n, options.beam_size), num_hypotheses=n, max_length=448)
+        texts = [tok.decode([t for t in ids if t < tok.eot]).strip() for ids in out[0].sequences_ids]
+        return list(dict.fromkeys(t for t in texts if t))
+
+    def _encode(self, audio):
+        import ctranslate2
+
+        feats = self.model.feature_extractor(audio)
+        n = self.model.feature_extractor.nb_max_frames
+        feats = np.pad(feats, ((0, 0), (0, max(0, n - feats.shape[-1]))))[:, :n][None].astype(np.float32)
+        return np.array(self.model.model.encode(ctranslate2.StorageView.from_array(feats), to_cpu=True))
+
+    def _head(self, tok, options):
+        head = []
+        if options.initial_prompt:
+            head = [tok.sot_prev] + tok.encode(" " + options.initial_prompt.strip())[-(self.model.max_length // 2 - 1):]
+        return head + list(tok.sot_sequence) + [tok.no_timestamps]
+
     def _forced(self, audio, token_lists, options):
         """Per text: log-softmax rows, row j the distribution of token j given tokens < j (the last predicts EOT)."""
         import ctranslate2
 
         tok = self._tokenizer(options)
-        feats = self.model.feature_extractor(audio)
-        n = self.model.feature_extractor.nb_max_frames
-        feats = np.pad(feats, ((0, 0), (0, max(0, n - feats.shape[-1]))))[:, :n][None].astype(np.float32)
-        enc = np.array(self.model.model.encode(ctranslate2.StorageView.from_array(feats), to_cpu=True))
-        head = []
-        if options.initial_prompt:
-            head = [tok.sot_prev] + tok.encode(" " + options.initial_prompt.strip())[-(self.model.max_length // 2 - 1):]
-        head += list(tok.sot_sequence) + [tok.no_timestamps]
+        enc = self._encode(audio)
+        head = self._head(tok, options)
         prompts = [head + ids for ids in token_lists]
         out = self.model.model.generate(ctranslate2.StorageView.from_array(np.repeat(enc, len(prompts), axis=0)),
                                         prompts, beam_size=1, max_length=min(448, 2 * max(map(len, prompts)) + 2),
@@ -243,6 +265,10 @@ class WhisperASR:
     def score(self, audio: np.ndarray, texts: list[str], initial_prompt: str | None = None) -> list[float]:
         """Exact log-probability of each text as the transcript of ``audio`` (16 kHz samples; forced decoding)."""
         return self._call("score", audio, initial_prompt, list(texts))
+
+    def nbest(self, audio: np.ndarray, n: int = 4, initial_prompt: str | None = None) -> list[str]:
+        """Up to ``n`` distinct transcripts of the audio's first 30 s from one beam search, best first."""
+        return self._call("nbest", audio, initial_prompt, int(n))
 
     def word_logprobs(self, audio: np.ndarray, text: str, words: list[str],
                       initial_prompt: str | None = None) -> np.ndarray:

@@ -202,4 +202,37 @@ def test_vocabulary_biasing_prefers_kitchen_words_whisper_finds_plausible(tmp_pa
     audio = load_audio(wav)
     assert bias_transcript(asr, audio, "Bring me a coat.", hint) == "Bring me a coke."
     assert bias_transcript(asr, audio, "Bring me a coke.", hint) == "Bring me a coke."
-    assert bias_transcript(asr, audio, "Bring me a coat.", hint, weight=0.0) == "Bring me a coat."
+    assert bias_transcript(asr, audio, "Bring me a coat.", hint, weight=0.0, nbest=1) == "Bring me a coat."
+
+
+class _PreferringLM:
+    """A language model that likes one word: +5 nats for every text that says it (scripted, for the fusion logic)."""
+
+    def __init__(self, word):
+        self.word, self.calls = word, []
+
+    def score_options(self, context, options):
+        self.calls.append((context, list(options)))
+        return [5.0 if f" {self.word}" in o.lower() else 0.0 for o in options]
+
+
+@pytest.mark.slow
+def test_vocabulary_biasing_lets_a_language_model_judge_command_words(tmp_path):
+    """Words beside names ("down", "holding") are candidates too; no name bonus decides between them, the LLM does:
+    the real SmolLM2 turns Whisper's "Put the sponge out." into "put ... down", and a scripted LM that prefers "on"
+    gets Whisper's n-best "on" -- the choice follows the LM; Whisper's own score alone keeps "out"."""
+    from agents.pipelines.speech import (LM_CONTEXT, bias_transcript, command_words, default_asr, default_lm,
+                                         kitchen_vocabulary_hint)
+    from compose.tools.asr import load_audio
+
+    assert {"down", "up", "pick", "holding", "throw", "away"} <= set(command_words())
+    wav = tmp_path / "sponge.wav"
+    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "130", "-w", str(wav), "put the sponge down"], check=True)
+    asr, hint = default_asr("base"), kitchen_vocabulary_hint()
+    audio = load_audio(wav)
+    heard = "Put the sponge out."
+    assert bias_transcript(asr, audio, heard, hint, nbest=1) == heard  # no LM: Whisper's choice stands
+    assert bias_transcript(asr, audio, heard, hint, lm=default_lm()) == "Put the sponge down."
+    fake = _PreferringLM("on")
+    assert bias_transcript(asr, audio, heard, hint, lm=fake) == "Put the sponge on."  # Whisper's 2nd best
+    assert all(ctx == LM_CONTEXT for ctx, _ in fake.calls)

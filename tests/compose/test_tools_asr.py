@@ -199,3 +199,13 @@ def test_forced_decoding_scores_transcripts_and_words(tmp_path):
     table = w.word_logprobs(audio, heard, ["table", "sponge"])
     assert table.shape == (len(heard.split()), 2)
     assert table[3, 0] > -2 > table[3, 1]  # 'table' starts the fourth word; 'sponge' does not
+
+
+@pytest.mark.slow
+def test_nbest_lists_distinct_transcripts_best_first(tmp_path):
+    w = WhisperASR()
+    audio = load_audio(speak(tmp_path / "s.wav", "go to the table"))
+    best = w.nbest(audio, 4)
+    assert 1 <= len(best) <= 4 and len(set(best)) == len(best) and all(t.strip() for t in best)
+    assert "table" in best[0].lower()
+    assert w.nbest(audio, 1) == best[:1]
