@@ -22,9 +22,9 @@ from typing import Protocol
 import numpy as np
 
 from agents.planners.base import Decision, Planner, StepContext, register_planner
+from agents.planners.kitchen_check import KitchenCheck
 from agents.planners.goal_prior import form_bonus, length_bonus
-from agents.planners.mentions import allowed, covers, request_mentions, required_places
-from agents.planners.goal_grammar import (AND, END, GoalAtom, atom_subject, atom_table, combine, goal_atoms,
+from agents.planners.goal_grammar import (AND, END, GoalAtom, atom_table, combine, goal_atoms,
                                           resolve_here, resolve_near, sentence_of)
 from agents.planners.goal_tabletop import (TableMentions, belief_from_detections, plan_on_table, tabletop_atoms,
                                            tabletop_clash)
@@ -52,7 +52,8 @@ def request_block(scene: str, instruction: str) -> str:
 
 class MentionCheck(Protocol):
     """What a request asks of a goal (``KitchenCheck``, ``goal_tabletop.TableMentions``): ``need``, the terms a goal
-    must cover; which predicates it allows; what a predicate covers; what may follow once all is covered."""
+    must cover; which predicates it allows; what a predicate covers; what may follow once all is covered; whether a
+    complete goal keeps the order the request said things in."""
 
     need: set[str]
 
@@ -61,6 +62,8 @@ class MentionCheck(Protocol):
     def covers(self, atom: GoalAtom) -> set[str]: ...
 
     def after_all(self, atom: GoalAtom) -> bool: ...
+
+    def in_order(self, chain: list[GoalAtom]) -> bool: ...
 
 
 class GoalChooser:
@@ -74,7 +77,7 @@ class GoalChooser:
     def __init__(self, llm, norm: str = "mean", beam: int = 2, depth: int = 3, propose: int = 12,
                  shortlist: int = 48, atoms: list[GoalAtom] | None = None, embedder=None, votes=None,
                  vote_weight: float = 1.0, extend: str = "whole", mentions: str = "none", rank: str = "first",
-                 prior=None, prior_weight: float = 0.0):
+                 prior=None, prior_weight: float = 0.0, binding: str = "none"):
         self.scorer = OptionScorer(llm, norm)
         self.beam, self.depth, self.propose, self.shortlist = beam, depth, propose, shortlist
         self.atoms = atoms if atoms is not None else goal_atoms()
@@ -86,6 +89,7 @@ class GoalChooser:
         self.mentions = mentions  # none | constrain: candidates checked against what the request names
         self.rank = rank  # first: first predicate's calibrated score, then margins; whole: per-word mean of it all
         self.prior, self.prior_weight = prior, prior_weight  # prior(atom, chain) -> agreement units, times weight
+        self.binding = binding  # constrain: with the mention check, objects go where their clause sends them
 
     def candidates(self, instruction: str) -> list[GoalAtom]:
         if not self.shortlist or self.shortlist >= len(self.atoms) or self.embedder is None:
@@ -104,7 +108,7 @@ class GoalChooser:
         ctx = prompt + request_block(scene, instruction) + " "
         null_ctx = prompt + request_block(scene, "") + " " if self.scorer.norm == "pmi" else None
         if check is None and self.mentions == "constrain":
-            check = KitchenCheck(instruction, holding, known)
+            check = KitchenCheck(instruction, holding, known, binding=self.binding == "constrain")
         need = set(check.need) if check is not None else set()
         atoms = [a for a in self.atoms if check.allowed(a)] if check is not None else []
         if not atoms:  # unchecked, or the check leaves nothing (a request that rules out all there is)
@@ -163,6 +167,8 @@ class GoalChooser:
                 break
         if not complete:  # nothing named everything the request asks for: the best first predicates stand alone
             complete = [([atoms[i]], float(lp1[i]), float(s1[i]), 0.0) for i in order[: self.beam]]
+        if check is not None:  # goals in the order the request said (when any is)
+            complete = [c for c in complete if check.in_order(c[0])] or complete
         # Rank (rank=first): the calibrated score of the first predicate decides; among goals that start alike, the
         # one whose every extension beat ending the sentence (the largest summed margin) wins. rank=whole: the
         # whole goal's per-word mean, fair once the mentions check fixes how many predicates a goal has (without
@@ -199,30 +205,6 @@ def _extensions(chain, atoms, proposals, check, missing) -> list[GoalAtom]:
             and (bool(check.covers(q) & missing) if missing else check.after_all(q))]
 
 
-class KitchenCheck:
-    """The kitchen's ``MentionCheck`` (``agents.planners.mentions``): goals about what the request names, all of it;
-    once all is named, only 'go to' and the drawer may follow. A check has ``need`` (what a goal must cover),
-    ``allowed(atom)``, ``covers(atom) -> set`` and ``after_all(atom)``."""
-
-    def __init__(self, instruction: str, holding: str | None = None, known: set[str] | None = None):
-        self.men = request_mentions(instruction).bind_held(holding)
-        self.need = set(self.men.required()) | set(required_places(self.men))
-        self.known = known
-
-    def allowed(self, atom: GoalAtom) -> bool:
-        return allowed(atom, self.men, self.known)
-
-    def covers(self, atom: GoalAtom) -> set[str]:
-        return covers(atom)
-
-    def after_all(self, atom: GoalAtom) -> bool:
-        return _subject(atom) is None
-
-
-def _subject(atom: GoalAtom) -> str | None:
-    return atom_subject(atom)[0]
-
-
 def _clash(atoms: list[GoalAtom], q: GoalAtom) -> bool:
     if q.kind.startswith("tt-"):
         return tabletop_clash(atoms, q)
@@ -254,6 +236,7 @@ class GoalPlanner(Planner):
         mentions: str = "constrain"  # constrain | none: goals about what the request names, all of it (mentions.py)
         retrieve: str = "masked"  # masked | text: examples retrieved by the request with its objects masked
         rank: str = "whole"  # whole | first (see GoalChooser)
+        binding: str = "constrain"  # constrain | none: each named object goes where its clause says (binding.py)
         tabletop_prior: float = 0.3  # nats per unit of agreement with the colours/regions/counts named
         tabletop_rank: str = "first"  # the tabletop's (no mentions check there, so goals' lengths are free)
 
@@ -284,7 +267,7 @@ class GoalPlanner(Planner):
             votes = FormVotes(example_bank("kitchen", k=o.k, embedder=self._embedder), _table(_atoms()))
         self.chooser = GoalChooser(llm, norm=o.score_norm, beam=o.beam, depth=o.depth, shortlist=o.shortlist,
                                    embedder=self._embedder, votes=votes, vote_weight=o.vote_weight,
-                                   extend=o.extend, mentions=o.mentions, rank=o.rank)
+                                   extend=o.extend, mentions=o.mentions, rank=o.rank, binding=o.binding)
         self.choice: GoalChoice | None = None
         self.visited: list[str] = []
         self.tabletop = False

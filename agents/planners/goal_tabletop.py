@@ -244,6 +244,9 @@ class TableMentions:
     def after_all(self, atom: GoalAtom) -> bool:
         return not self.need  # a request that names nothing: extensions left to the model (and the prior)
 
+    def in_order(self, chain) -> bool:
+        return True  # order is a soft matter here (``bonus``)
+
     def avoid(self, skills) -> set[str]:
         """Skills that move a block the request rules out ('every block except the yellow one')."""
         from envs.tabletop.vocab import parse_skill

@@ -11,7 +11,7 @@ from compose.errors import InvalidInputError
 KNOBS = {"score_norm": ("sum", "mean", "pmi"), "examples": ("fixed", "retrieved"), "k": None, "beam": None,
          "depth": None, "shortlist": None, "votes": ("none", "examples"),
          "extend": ("whole", "first"), "mentions": ("none", "constrain"),
-         "retrieve": ("text", "masked"), "rank": ("first", "whole")}
+         "retrieve": ("text", "masked"), "rank": ("first", "whole"), "binding": ("none", "constrain")}
 CONSTRAINTS = {key: ({"choices": allowed} if allowed is not None else {"min": 0}) for key, allowed in KNOBS.items()}
 
 
