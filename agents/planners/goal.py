@@ -197,12 +197,13 @@ def _atom_embeddings(embedder, sentences: tuple[str, ...]) -> np.ndarray:
 
 def _extensions(chain, atoms, proposals, check, missing) -> list[GoalAtom]:
     """Predicates that may follow ``chain``: unchecked, any proposal that does not clash; checked, a predicate
-    about something still missing, or -- once all is accounted for -- what ``check.after_all`` allows."""
+    about something still missing, or -- once all is accounted for -- what ``check.after_all`` allows, keeping the
+    order the request said (``check.in_order``)."""
     if check is None:
         return [q for q in proposals if q not in chain and not _clash(chain, q)]
     pool = atoms if missing else proposals
     return [q for q in pool if q not in chain and not _clash(chain, q)
-            and (bool(check.covers(q) & missing) if missing else check.after_all(q))]
+            and (bool(check.covers(q) & missing) if missing else check.after_all(q)) and check.in_order(chain + [q])]
 
 
 def _clash(atoms: list[GoalAtom], q: GoalAtom) -> bool:

@@ -61,3 +61,16 @@ def test_places_the_robot_is_sent_to_are_kept_in_the_order_said():
     assert check.in_order(chain)
     assert not check.in_order([chain[1], chain[0], chain[2]])
     assert KitchenCheck("head to the drawer, next the table", binding=False).in_order(chain[::-1])
+
+
+def test_the_beam_extends_a_goal_only_with_places_in_the_order_said():
+    from agents.planners.goal import KitchenCheck, _extensions
+
+    check = KitchenCheck("first visit the far counter, then the close counter, then the table")
+    far, close, table = (_atom(f"go to the {p}") for p in ("far counter", "close counter", "table"))
+    pool = [table, close, far]
+    assert _extensions([far], pool, pool, check, set()) == [table, close]  # either later place may follow
+    assert _extensions([close], pool, pool, check, set()) == [table]
+    assert _extensions([table], pool, pool, check, set()) == []  # the last place said: nothing may follow it
+    assert _extensions([table], pool, pool, KitchenCheck("visit the far counter and the table", binding=False),
+                       set()) == [close, far]
