@@ -19,7 +19,8 @@ from pathlib import Path
 ROOT = Path("benchmarks/results/ablation")
 
 # name -> (mode, knobs, what it adds). Strategies of issue 16: the scene in the prompt with step feedback (grounded),
-# retrieved examples, calibrated scores (mean, pmi), goal-directed planning, its mention check; the default last.
+# retrieved examples, calibrated scores (mean, pmi), goal-directed planning, its mention check, clause binding; the
+# default second to last.
 CONFIGS: dict[str, tuple[str, tuple[str, ...], str]] = {
     "saycan": ("saycan", (), "SayCan's rule: fixed prompt, sum of log-probs x affordance (reference)"),
     "scene": ("grounded", ("score_norm=sum", "examples=fixed"), "scene and step outcomes in the prompt"),
@@ -32,12 +33,16 @@ CONFIGS: dict[str, tuple[str, tuple[str, ...], str]] = {
     "goal+mean": ("goal", ("score_norm=mean", "examples=fixed", "mentions=none", "retrieve=text"), "+ mean"),
     "goal+retrieved": ("goal", ("score_norm=mean", "examples=retrieved", "mentions=none", "retrieve=masked"),
                        "+ retrieved examples (masked)"),
-    "goal+check": ("goal", ("score_norm=mean", "examples=fixed", "mentions=constrain"),
+    "goal+check": ("goal", ("score_norm=mean", "examples=fixed", "mentions=constrain", "binding=none"),
                    "+ mention check (fixed prompt)"),
     "goal+retrieved+check": ("goal", ("score_norm=mean", "examples=retrieved", "mentions=constrain",
-                                      "retrieve=masked"), "everything: goal mode's defaults"),
-    "goal+retrieved+check+pmi": ("goal", ("score_norm=pmi", "examples=retrieved", "mentions=constrain",
-                                          "retrieve=masked"), "the defaults with PMI scores"),
+                                      "retrieve=masked", "binding=none"), "+ retrieved examples and the check"),
+    "goal+retrieved+check+binding": ("goal", ("score_norm=mean", "examples=retrieved", "mentions=constrain",
+                                              "retrieve=masked", "binding=constrain"),
+                                     "+ clause binding and visit order: goal mode's defaults"),
+    "goal+retrieved+check+binding+pmi": ("goal", ("score_norm=pmi", "examples=retrieved", "mentions=constrain",
+                                                  "retrieve=masked", "binding=constrain"),
+                                         "the defaults with PMI scores"),
 }
 
 
