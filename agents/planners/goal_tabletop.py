@@ -215,6 +215,7 @@ class TableMentions:
                 kind = _kind_word(found[i + 1].group()) if i + 1 < len(found) else None
                 order.append((m.start(), f"colour:{c}" + (f":{kind}" if kind else "")))
         self.order = [t for _, t in sorted(order)]
+        self.pairs = _pairs(sorted(order), rest)  # 'the cyan block on the brown block': cyan -> its target
         self.number = next((_NUMBERS[w] for w in words if w in _NUMBERS), None)
         self.all = any(w in _ALL for w in words) or (self.number is None and "blocks" in words)
         self.stack = bool(re.search(r"\b(stack|stacked|stacking|tower|pile|on top of each other)\b", text))
@@ -237,6 +238,11 @@ class TableMentions:
             return False  # 'all' but one: not every block
         if self.excluded & set(_objects(atom)):
             return False
+        if atom.kind == "tt-on" and atom.goal["on"][0] not in REGIONS:  # a block goes where the request puts it
+            x, t = atom.goal["on"]
+            want = self.pairs.get(x.split()[0])
+            if want is not None and not _says(want, t):
+                return False
         terms = self.covers(atom)
         regions = {t for t in terms if t.startswith("region:")}
         return regions <= self.need
@@ -298,14 +304,37 @@ class TableMentions:
 
     def _in_order(self, atom: GoalAtom) -> bool:
         """Does the request name the atom's target right after its block ('the green block to the top left')?"""
-        def says(term: str, name: str) -> bool:
-            if name in REGIONS:
-                return term == f"region:{name}"
-            c, k = name.split()
-            return term in (f"colour:{c}", f"colour:{c}:{k}")
-
         x, t = atom.goal["on"]
-        return any(says(a, x) and says(b, t) for a, b in zip(self.order, self.order[1:]))
+        return any(_says(a, x) and _says(b, t) for a, b in zip(self.order, self.order[1:]))
+
+
+def _says(term: str, name: str) -> bool:
+    """Does a request's term ('colour:red', 'colour:red:bowl', 'region:left side') name this object or region?"""
+    if name in REGIONS:
+        return term == f"region:{name}"
+    c, k = name.split()
+    return term in (f"colour:{c}", f"colour:{c}:{k}")
+
+
+_PLACING = r"\b(?:on|onto|in|into|inside|to|at|atop)\b"
+_BREAK = (r",|;|\b(?:and|then|but|or|wait)\b"  # another clause; a target said by reference or relation is no pair
+          r"|\b(?:colou?r|same|match\w*|like|left|right|next|beside|behind|front|near|between)\b")
+
+
+def _pairs(order: list[tuple[int, str]], text: str) -> dict[str, str]:
+    """Colour of a block -> the term it is put on: a block's colour followed, in the same clause, by a placing word
+    and the next colour or region ('the cyan block on the brown block', 'red one into the blue bowl')."""
+    import re
+
+    out: dict[str, str] = {}
+    for (i, a), (j, b) in zip(order, order[1:]):
+        if not a.startswith("colour:") or a.endswith(":bowl"):
+            continue
+        between = text[i:j]
+        if re.search(_BREAK, between) or not re.search(_PLACING, between):
+            continue
+        out.setdefault(a.split(":")[1], b)
+    return out
 
 
 def _kind_word(word: str) -> str | None:

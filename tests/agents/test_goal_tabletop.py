@@ -125,6 +125,21 @@ def _chooser_llm(target: str):
     return FakeLLM(scorer=scorer)
 
 
+def test_a_block_goes_where_its_clause_puts_it():
+    names = NAMES + ["yellow block"]
+    m = TableMentions("put the red block on the green block, then the blue one into the yellow bowl", names)
+    assert m.pairs == {"red": "colour:green:block", "blue": "colour:yellow:bowl"}
+    by_sentence = {a.sentence: a for a in tabletop_atoms(names)}
+    assert m.allowed(by_sentence["put the red block on the green block"])
+    assert m.allowed(by_sentence["put the green block on the red block"])  # green is not paired
+    assert not m.allowed(by_sentence["put the red block in the yellow bowl"])
+    assert not m.allowed(by_sentence["put the blue block on the green block"])
+    # a target said by reference or relation, or in another clause, binds nothing
+    assert TableMentions("put the red block in the bowl of the same colour as the blue block", names).pairs == {}
+    assert TableMentions("put the red block and the green block in the blue bowl", names).pairs == {
+        "green": "colour:blue:bowl"}
+
+
 @pytest.mark.parametrize("target, request_", [
     ("put the red block in the yellow bowl", "the red one in the yellow bowl"),
     ("stack all the blocks", "make one tower"),
