@@ -12,6 +12,7 @@ what "put any block but the red one in the bowl" asks for once the model names a
 from __future__ import annotations
 
 import math
+import re
 
 from agents.planners.goal_grammar import GoalAtom
 from envs.tabletop.layout import BLOCK_SIZE, BOWL_RADIUS
@@ -170,8 +171,6 @@ class TableMentions:
     uses."""
 
     def __init__(self, request: str, names=()):
-        import re
-
         text = request.lower().replace("n't", " n't")
         words = re.findall(r"[a-z0-9']+", text)
         self.colours: set[str] = set()
@@ -324,8 +323,6 @@ _BREAK = (r",|;|\b(?:and|then|but|or|wait)\b"  # another clause; a target said b
 def _pairs(order: list[tuple[int, str]], text: str) -> dict[str, str]:
     """Colour of a block -> the term it is put on: a block's colour followed, in the same clause, by a placing word
     and the next colour or region ('the cyan block on the brown block', 'red one into the blue bowl')."""
-    import re
-
     out: dict[str, str] = {}
     for (i, a), (j, b) in zip(order, order[1:]):
         if not a.startswith("colour:") or a.endswith(":bowl"):
